@@ -1,0 +1,90 @@
+// swift-tools-version: 6.1
+// Parcours: in-store phygital point-of-sale backend.
+// Layers, each its own target, dependencies pointing one way:
+//   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService → parcours
+//   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Parcours",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parcours", targets: ["parcours"]),
+        .executable(name: "parcours-cardsim", targets: ["parcours-cardsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // C view of libpcsclite.
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        // Safe Swift PC/SC: contexts, connections, the reader monitor. Blocking calls on dedicated threads.
+        .target(
+            name: "PCSC",
+            dependencies: ["CPCSCLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // Pure card protocols: bytes in, values or typed errors out. No I/O, no dependencies.
+        .target(name: "CardProtocols", swiftSettings: strictSettings),
+        // Cryptographic proofs on top of the codecs: SUN, signed loyalty cards, app challenge, payment tokens.
+        .target(
+            name: "CardSecurity",
+            dependencies: [
+                "CardProtocols",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Reader service: watches readers, turns each tap into one identification result.
+        .target(
+            name: "ReaderService",
+            dependencies: ["PCSC", "CardProtocols", "CardSecurity", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "parcours",
+            dependencies: [
+                "PCSC", "CardProtocols", "CardSecurity", "ReaderService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Hardware without hardware: the card simulator that speaks vpcd's protocol.
+        .target(
+            name: "CardSimulator",
+            dependencies: ["CardProtocols", "CardSecurity"],
+            path: "hardware/cardsim/CardSimulator",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "parcours-cardsim",
+            dependencies: ["CardSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "hardware/cardsim/parcours-cardsim",
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
+        .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
+        .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),
+        // Against the real stack: pcscd + vpcd + the card simulator.
+        .testTarget(
+            name: "RigTests",
+            dependencies: ["PCSC", "ReaderService", "CardSimulator", "CardProtocols"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
