@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C view of libpcsclite.
@@ -53,10 +54,16 @@ let package = Package(
             dependencies: ["PCSC", "CardProtocols", "CardSecurity", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The store's domain and persistence on embedded SQLite (GRDB): profiles, visits, ledger, outbox.
+        .target(
+            name: "StoreCore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "parcours",
             dependencies: [
-                "PCSC", "CardProtocols", "CardSecurity", "ReaderService",
+                "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,6 +86,7 @@ let package = Package(
 
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore"], swiftSettings: strictSettings),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),
         // Against the real stack: pcscd + vpcd + the card simulator.
         .testTarget(

@@ -1,0 +1,1 @@
+// Placeholder until the StoreCore layer lands; removed by its first real file.
