@@ -69,6 +69,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Benchmarks (`make bench`), never run by `make test`.
+        .executableTarget(
+            name: "parcours-bench",
+            dependencies: [
+                "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "CardSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // Hardware without hardware: the card simulator that speaks vpcd's protocol.
         .target(
@@ -87,6 +96,7 @@ let package = Package(
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
         .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore"], swiftSettings: strictSettings),
+        .testTarget(name: "CardSimulatorTests", dependencies: ["CardSimulator", "CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),
         // Against the real stack: pcscd + vpcd + the card simulator.
         .testTarget(

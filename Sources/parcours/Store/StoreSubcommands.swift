@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// Store verbs (`parcours profile …`, `parcours purchase …`, `parcours reward …`, `parcours db …`).
+let storeSubcommands: [any ParsableCommand.Type] = []
