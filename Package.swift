@@ -57,7 +57,11 @@ let package = Package(
         // The store's domain and persistence on embedded SQLite (GRDB): profiles, visits, ledger, outbox.
         .target(
             name: "StoreCore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
