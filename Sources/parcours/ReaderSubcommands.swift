@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// Reader and card verbs (`parcours readers`, `parcours card …`).
-let readerSubcommands: [any ParsableCommand.Type] = []
+let readerSubcommands: [any ParsableCommand.Type] = [ReadersCommand.self]
