@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// Reader and card verbs (`parcours readers`, `parcours card …`).
-let readerSubcommands: [any ParsableCommand.Type] = [ReadersCommand.self]
+let readerSubcommands: [any ParsableCommand.Type] = [ReadersCommand.self, CardCommand.self]
