@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The store's database: every read and write the services make goes through here.
+///
+/// One `StoreDatabase` per file per process (GRDB's rule 1: connect to a file only once); it is a `Sendable` value
+/// that can be shared by every task. Writes run one at a time in IMMEDIATE transactions on the pool's writer
+/// connection; reads run concurrently on WAL snapshots. Each write method validates its input before touching the
+/// file and does all of its work, including its outbox events, in one transaction: a failure leaves nothing behind.
+public struct StoreDatabase: Sendable {
+    /// How hard SQLite works to keep a commit through a power cut.
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// `PRAGMA synchronous = FULL`: the WAL is fsynced at every commit, so an acknowledged write survives power
+        /// loss. The default: a store commits a few times a second at most, far below what FULL sustains (see the
+        /// store benchmark), and the ledger and purchases are money.
+        case full
+        /// `PRAGMA synchronous = NORMAL`: the WAL is fsynced only at checkpoints. Still never corrupt, and nothing is
+        /// lost if only the process dies (kill -9), but the last commits can roll back if the machine loses power.
+        case normal
+    }
+
+    public struct Options: Sendable {
+        /// The store this file belongs to. Required when the file is new; when given for an existing file it must
+        /// match, so a copied database is not silently used for another store.
+        public var storeId: String?
+        public var rules: LoyaltyRules
+        public var synchronous: Synchronous
+        /// Failed PIN attempts before a staff member is locked out.
+        public var maximumFailedPINAttempts: Int
+        public var pinLockoutDuration: TimeInterval
+        /// How long a writer waits for another process holding the file (the CLI next to the running service).
+        public var busyTimeout: TimeInterval
+        public var logger: Logger
+
+        public init(
+            storeId: String? = nil,
+            rules: LoyaltyRules = .default,
+            synchronous: Synchronous = .full,
+            maximumFailedPINAttempts: Int = 5,
+            pinLockoutDuration: TimeInterval = 15 * 60,
+            busyTimeout: TimeInterval = 5,
+            logger: Logger = Logger(label: "parcours.store")
+        ) {
+            self.storeId = storeId
+            self.rules = rules
+            self.synchronous = synchronous
+            self.maximumFailedPINAttempts = maximumFailedPINAttempts
+            self.pinLockoutDuration = pinLockoutDuration
+            self.busyTimeout = busyTimeout
+            self.logger = logger
+        }
+    }
+
+    let pool: DatabasePool
+    public let path: String
+    public let storeId: String
+    public let rules: LoyaltyRules
+    let options: Options
+    var logger: Logger { options.logger }
+
+    /// Opens (creating if needed) the database at `path`, migrates it and loads the reward catalog from the rules.
+    public static func open(path: String, options: Options = Options()) async throws -> StoreDatabase {
+        let requestedStoreId = try options.storeId.map { try TextField.token($0, field: "storeId") }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+
+        var configuration = Configuration()
+        configuration.label = "parcours.store"
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(options.busyTimeout)
+        let synchronous = options.synchronous
+        configuration.prepareDatabase { db in
+            // Only the writer connection commits, but setting it everywhere is harmless and keeps one code path.
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL")")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try StoreMigrations.migrator.migrate(pool)
+
+        let rules = options.rules
+        let storeId: String = try await pool.write { db in
+            let now = Date.now.storeTruncated
+            let storeId: String
+            if let state = try SyncState.fetchOne(db, key: 1) {
+                if let requestedStoreId, requestedStoreId != state.storeId {
+                    throw StoreError(.storeMismatch,
+                                     "database \(path) belongs to store \(state.storeId), not \(requestedStoreId)")
+                }
+                storeId = state.storeId
+            } else {
+                guard let requestedStoreId else {
+                    throw StoreError(.storeIdRequired, "database \(path) is new: give the store id it belongs to")
+                }
+                try SyncState(id: 1, storeId: requestedStoreId, acknowledgedSequence: 0, inboundCursor: nil, updatedAt: now)
+                    .insert(db)
+                storeId = requestedStoreId
+            }
+            try syncRewardCatalog(db, rules: rules)
+            return storeId
+        }
+        options.logger.debug("store database open", metadata: ["store": "\(storeId)", "path": "\(path)"])
+        return StoreDatabase(pool: pool, path: path, storeId: storeId, rules: rules, options: options)
+    }
+
+    /// Rewards named by the rules are upserted; rewards the rules no longer list are deactivated, not deleted,
+    /// because past redemptions reference them.
+    private static func syncRewardCatalog(_ db: Database, rules: LoyaltyRules) throws {
+        let listed = Set(rules.rewards.map(\.id))
+        for rule in rules.rewards {
+            try Reward(id: rule.id, name: rule.name, cost: rule.cost, active: rule.active).upsert(db)
+        }
+        for var reward in try Reward.fetchAll(db) where !listed.contains(reward.id) && reward.active {
+            reward.active = false
+            try reward.update(db)
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE write transaction.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+
+    /// Closes the connections. Optional: they also close when the last copy of the value goes away.
+    public func close() throws {
+        try pool.close()
+    }
+}
+
+extension Date {
+    /// The database keeps milliseconds; truncating at the API edge makes what is returned equal what is stored.
+    var storeTruncated: Date {
+        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+
+/// Reads and appends the points ledger of one profile. The balance is always `SUM(delta)`: nothing else stores it.
+///
+/// Expiry is written into the ledger as `expiry` entries, lazily: every write that looks at a balance first calls
+/// ``materializeExpiry(_:profileId:asOf:storeId:)`` in its own transaction, and the read-only
+/// ``balance(_:profileId:asOf:)`` subtracts what that call would write. Which points expire follows one rule:
+/// every debit (redemption, refund, negative adjustment) consumes the points that expire soonest, and points
+/// without an expiry last; a debit larger than what is left leaves a debt that later credits repay first.
+enum PointsLedger {
+    static func ledgerSum(_ db: Database, profileId: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry WHERE profileId = ?",
+                           arguments: [profileId]) ?? 0
+    }
+
+    /// The balance as of `asOf`, counting expiry that is due but not yet written.
+    static func balance(_ db: Database, profileId: String, asOf: Date) throws -> Int64 {
+        try ledgerSum(db, profileId: profileId) - pendingExpiry(db, profileId: profileId, asOf: asOf)
+    }
+
+    /// Points that should have expired by `asOf` and have not been written as expiry entries yet.
+    static func pendingExpiry(_ db: Database, profileId: String, asOf: Date) throws -> Int64 {
+        // Fast path: nothing that can expire has reached its date.
+        let due = try Int64.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry
+            WHERE profileId = ? AND delta > 0 AND expiresAt IS NOT NULL AND expiresAt <= ?
+            """, arguments: [profileId, asOf]) ?? 0
+        guard due > 0 else { return 0 }
+        let written = try Int64.fetchOne(db, sql: """
+            SELECT COALESCE(-SUM(delta), 0) FROM ledgerEntry WHERE profileId = ? AND reason = 'expiry'
+            """, arguments: [profileId]) ?? 0
+        guard due > written else { return 0 }
+        let entries = try LedgerEntry
+            .filter(Column("profileId") == profileId && Column("reason") != LedgerReason.expiry.rawValue)
+            .order(Column("at"), Column("rowid"))
+            .fetchAll(db)
+        return max(0, expiredTotal(entries, asOf: asOf) - written)
+    }
+
+    /// Writes the expiry that is due, if any, with its outbox event.
+    @discardableResult
+    static func materializeExpiry(_ db: Database, profileId: String, asOf: Date, storeId: String) throws -> LedgerEntry? {
+        let pending = try pendingExpiry(db, profileId: profileId, asOf: asOf)
+        guard pending > 0 else { return nil }
+        return try append(db, profileId: profileId, delta: -pending, reason: .expiry, reference: nil, at: asOf,
+                          expiresAt: nil, storeId: storeId)
+    }
+
+    /// Appends one entry and its `ledger.entry` outbox event.
+    @discardableResult
+    static func append(_ db: Database, profileId: String, delta: Int64, reason: LedgerReason, reference: String?,
+                       at: Date, expiresAt: Date?, storeId: String) throws -> LedgerEntry {
+        let entry = LedgerEntry(id: UUIDv7.string(at: at), profileId: profileId, delta: delta, reason: reason,
+                                reference: reference, at: at, expiresAt: delta > 0 ? expiresAt : nil)
+        try entry.insert(db)
+        try db.appendOutboxEvent(.ledgerEntry, storeId: storeId, payload: entry, at: at)
+        return entry
+    }
+
+    /// Points earned (net of refunds) over the tier window ending at `asOf`.
+    static func rollingTierPoints(_ db: Database, profileId: String, asOf: Date, months: Int) throws -> Int64 {
+        let start = StoreCalendar.adding(months: -months, to: asOf)
+        let reasons = LedgerReason.allCases.filter(\.countsTowardsTier).map(\.rawValue)
+        let sum = try Int64.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry
+            WHERE profileId = ? AND reason IN (\(reasons.map { _ in "?" }.joined(separator: ", "))) AND at > ? AND at <= ?
+            """, arguments: StatementArguments([profileId] + reasons) + [start, asOf]) ?? 0
+        return max(0, sum)
+    }
+
+    /// Replays the credits and debits in time order and returns how many points have expired by `asOf`.
+    static func expiredTotal(_ entries: [LedgerEntry], asOf: Date) -> Int64 {
+        struct Lot { var remaining: Int64; var expiresAt: Date? }
+        var lots: [Lot] = []  // soonest expiry first, never-expiring last
+        var debt: Int64 = 0
+        var expired: Int64 = 0
+
+        func expireLots(through date: Date) {
+            while let first = lots.first, let expiresAt = first.expiresAt, expiresAt <= date {
+                expired += first.remaining
+                lots.removeFirst()
+            }
+        }
+
+        for entry in entries {
+            expireLots(through: entry.at)
+            if entry.delta > 0 {
+                let repaid = min(debt, entry.delta)
+                debt -= repaid
+                let amount = entry.delta - repaid
+                guard amount > 0 else { continue }
+                let lot = Lot(remaining: amount, expiresAt: entry.expiresAt)
+                let index = lots.firstIndex { existing in
+                    guard let new = lot.expiresAt else { return false }
+                    guard let old = existing.expiresAt else { return true }
+                    return new < old
+                } ?? lots.endIndex
+                lots.insert(lot, at: index)
+            } else {
+                var needed = -entry.delta
+                while needed > 0, !lots.isEmpty {
+                    let taken = min(needed, lots[0].remaining)
+                    lots[0].remaining -= taken
+                    needed -= taken
+                    if lots[0].remaining == 0 { lots.removeFirst() }
+                }
+                debt += needed
+            }
+        }
+        expireLots(through: asOf)
+        return expired
+    }
+}

@@ -1,0 +1,12 @@
+import GRDB
+
+/// A reward of the catalog. Rows come from the loyalty rules and are kept (inactive) when the rules drop them, so
+/// past redemptions still point somewhere.
+public struct Reward: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "reward"
+
+    public var id: String
+    public var name: String
+    public var cost: Int64
+    public var active: Bool
+}

@@ -1,0 +1,196 @@
+import GRDB
+
+/// The schema, as an ordered list of migrations.
+///
+/// A migration that has shipped is never edited: change the schema by appending "v2", "v3"… Migrations use SQL and
+/// string table names, never the record types, so that they keep meaning the same thing when the types evolve.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    private static let v1 = """
+        CREATE TABLE syncState (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            storeId TEXT NOT NULL,
+            acknowledgedSequence INTEGER NOT NULL DEFAULT 0 CHECK (acknowledgedSequence >= 0),
+            inboundCursor TEXT,
+            updatedAt DATETIME NOT NULL
+        );
+
+        CREATE TABLE profile (
+            id TEXT PRIMARY KEY NOT NULL,
+            firstName TEXT NOT NULL,
+            lastName TEXT,
+            email TEXT,
+            phone TEXT,
+            language TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            createdAt DATETIME NOT NULL,
+            updatedAt DATETIME NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('kiosk', 'till', 'import', 'headOffice')),
+            erasedAt DATETIME
+        );
+        CREATE INDEX profile_on_phone ON profile(phone);
+        CREATE INDEX profile_on_firstName ON profile(firstName COLLATE NOCASE);
+        CREATE INDEX profile_on_lastName ON profile(lastName COLLATE NOCASE);
+
+        CREATE TABLE identifier (
+            id TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('cardUID', 'loyaltyCard', 'sunTag', 'appDevice', 'paymentToken',
+                                               'paymentAccountReference', 'email', 'phone', 'ecommerceID')),
+            value TEXT NOT NULL,
+            profileId TEXT REFERENCES profile(id),
+            publicKey BLOB,
+            verified BOOLEAN NOT NULL DEFAULT 0,
+            sunCounter INTEGER,
+            createdAt DATETIME NOT NULL,
+            UNIQUE (kind, value)
+        );
+        CREATE INDEX identifier_on_profileId ON identifier(profileId);
+
+        CREATE TABLE visit (
+            id TEXT PRIMARY KEY NOT NULL,
+            storeId TEXT NOT NULL,
+            deviceId TEXT NOT NULL,
+            reader TEXT NOT NULL,
+            identifierId TEXT NOT NULL REFERENCES identifier(id),
+            profileId TEXT REFERENCES profile(id),
+            at DATETIME NOT NULL
+        );
+        CREATE INDEX visit_on_identifierId_at ON visit(identifierId, at);
+        CREATE INDEX visit_on_profileId_at ON visit(profileId, at);
+
+        CREATE TABLE identityConflict (
+            id TEXT PRIMARY KEY NOT NULL,
+            visitId TEXT NOT NULL REFERENCES visit(id),
+            chosenProfileId TEXT NOT NULL REFERENCES profile(id),
+            chosenKind TEXT NOT NULL,
+            others TEXT NOT NULL,
+            at DATETIME NOT NULL
+        );
+
+        CREATE TABLE purchase (
+            id TEXT PRIMARY KEY NOT NULL,
+            storeId TEXT NOT NULL,
+            tillDeviceId TEXT NOT NULL,
+            receiptId TEXT NOT NULL,
+            amountMinor INTEGER NOT NULL CHECK (amountMinor >= 0),
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            lines TEXT,
+            profileId TEXT REFERENCES profile(id),
+            pointsEarned INTEGER NOT NULL DEFAULT 0 CHECK (pointsEarned >= 0),
+            at DATETIME NOT NULL,
+            UNIQUE (storeId, receiptId)
+        );
+        CREATE INDEX purchase_on_profileId ON purchase(profileId);
+
+        CREATE TABLE refund (
+            id TEXT PRIMARY KEY NOT NULL,
+            storeId TEXT NOT NULL,
+            purchaseId TEXT NOT NULL REFERENCES purchase(id),
+            refundReceiptId TEXT NOT NULL,
+            tillDeviceId TEXT NOT NULL,
+            amountMinor INTEGER NOT NULL CHECK (amountMinor > 0),
+            lines TEXT,
+            pointsReversed INTEGER NOT NULL CHECK (pointsReversed >= 0),
+            at DATETIME NOT NULL,
+            UNIQUE (storeId, refundReceiptId)
+        );
+        CREATE INDEX refund_on_purchaseId ON refund(purchaseId);
+
+        CREATE TABLE ledgerEntry (
+            id TEXT PRIMARY KEY NOT NULL,
+            profileId TEXT NOT NULL REFERENCES profile(id),
+            delta INTEGER NOT NULL CHECK (delta <> 0),
+            reason TEXT NOT NULL CHECK (reason IN ('purchase', 'refund', 'visitBonus', 'signUpBonus',
+                                                   'redemption', 'expiry', 'adjustment')),
+            reference TEXT,
+            at DATETIME NOT NULL,
+            expiresAt DATETIME,
+            CHECK (expiresAt IS NULL OR delta > 0)
+        );
+        CREATE INDEX ledgerEntry_on_profileId_reason_at ON ledgerEntry(profileId, reason, at);
+        CREATE TRIGGER ledgerEntry_is_append_only_update BEFORE UPDATE ON ledgerEntry
+            BEGIN SELECT RAISE(ABORT, 'ledgerEntry is append-only: write a correcting entry instead'); END;
+        CREATE TRIGGER ledgerEntry_is_append_only_delete BEFORE DELETE ON ledgerEntry
+            BEGIN SELECT RAISE(ABORT, 'ledgerEntry is append-only: write a correcting entry instead'); END;
+
+        CREATE TABLE reward (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            cost INTEGER NOT NULL CHECK (cost > 0),
+            active BOOLEAN NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE redemption (
+            id TEXT PRIMARY KEY NOT NULL,
+            storeId TEXT NOT NULL,
+            profileId TEXT NOT NULL REFERENCES profile(id),
+            rewardId TEXT NOT NULL REFERENCES reward(id),
+            cost INTEGER NOT NULL CHECK (cost > 0),
+            deviceId TEXT NOT NULL,
+            at DATETIME NOT NULL
+        );
+        CREATE INDEX redemption_on_profileId ON redemption(profileId);
+
+        CREATE TABLE feedback (
+            id TEXT PRIMARY KEY NOT NULL,
+            storeId TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+            comment TEXT,
+            language TEXT NOT NULL,
+            kioskDeviceId TEXT NOT NULL,
+            profileId TEXT REFERENCES profile(id),
+            at DATETIME NOT NULL
+        );
+
+        CREATE TABLE consent (
+            id TEXT PRIMARY KEY NOT NULL,
+            profileId TEXT NOT NULL REFERENCES profile(id),
+            purpose TEXT NOT NULL,
+            granted BOOLEAN NOT NULL,
+            at DATETIME NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('kiosk', 'till', 'import', 'headOffice'))
+        );
+        CREATE INDEX consent_on_profileId_purpose_at ON consent(profileId, purpose, at);
+        CREATE TRIGGER consent_is_append_only_update BEFORE UPDATE ON consent
+            BEGIN SELECT RAISE(ABORT, 'consent history is append-only'); END;
+
+        CREATE TABLE device (
+            id TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('kiosk', 'till')),
+            name TEXT NOT NULL,
+            tokenHash TEXT NOT NULL UNIQUE,
+            boundReader TEXT,
+            createdAt DATETIME NOT NULL,
+            revokedAt DATETIME
+        );
+
+        CREATE TABLE staff (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('staff', 'manager')),
+            pinHash TEXT NOT NULL,
+            failedAttempts INTEGER NOT NULL DEFAULT 0 CHECK (failedAttempts >= 0),
+            lockedUntil DATETIME,
+            createdAt DATETIME NOT NULL
+        );
+
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY NOT NULL,
+            storeId TEXT NOT NULL,
+            sequence INTEGER NOT NULL UNIQUE CHECK (sequence > 0),
+            type TEXT NOT NULL,
+            schemaVersion INTEGER NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            createdAt DATETIME NOT NULL
+        );
+        CREATE TRIGGER outbox_is_append_only_update BEFORE UPDATE ON outbox
+            BEGIN SELECT RAISE(ABORT, 'outbox events are immutable'); END;
+        """
+}

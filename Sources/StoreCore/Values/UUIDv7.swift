@@ -1,0 +1,47 @@
+import Foundation
+
+/// UUID version 7 (RFC 9562 §5.7): 48 bits of Unix milliseconds, then random bits.
+///
+/// Time-ordered ids keep SQLite's primary-key B-trees append-mostly and let head office order events from
+/// many stores roughly by creation time without trusting a sequence it did not issue.
+enum UUIDv7 {
+    static func make(at date: Date = Date()) -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        return make(at: date, using: &generator)
+    }
+
+    static func make(at date: Date, using generator: inout some RandomNumberGenerator) -> UUID {
+        let seconds = date.timeIntervalSince1970
+        // Clamp instead of trapping: a clock before 1970 or absurdly far ahead must not crash the till.
+        let millis: UInt64 = seconds.isFinite && seconds > 0 ? min(UInt64(seconds * 1000), (1 << 48) - 1) : 0
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<6 {
+            bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - index)))
+        }
+        for index in 6..<16 {
+            bytes[index] = UInt8.random(in: 0...255, using: &generator)
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        return UUID(uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+        ))
+    }
+
+    /// The lowercase text form stored in the database.
+    static func string(at date: Date = Date()) -> String {
+        make(at: date).uuidString.lowercased()
+    }
+}
+
+/// Record ids are UUID text; anything else is refused before it reaches a query.
+enum RecordID {
+    static func normalized(_ text: String, what: String) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let uuid = UUID(uuidString: trimmed) else {
+            throw StoreError(.invalidArgument, "\(what) must be a UUID, got \"\(Sanitized.excerpt(text))\"")
+        }
+        return uuid.uuidString.lowercased()
+    }
+}
