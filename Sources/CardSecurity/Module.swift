@@ -1,1 +1,0 @@
-// Placeholder until the CardSecurity layer lands; removed by its first real file.
