@@ -126,8 +126,9 @@ struct NTAGMemory: Equatable, Sendable {
             guard !isLocked(page: 3) else { throw .lockedPage }
             for index in 0..<4 { bytes[base + index] |= data[index] }
         case model.dynamicLockPage:
-            // Byte 3 is RFUI; each block-locking bit i freezes lock bits 2i and 2i+1.
-            var newBits = UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16
+            // Byte 3 and the bits beyond the model's lock and block-locking bits are RFUI; each
+            // block-locking bit i freezes lock bits 2i and 2i+1.
+            var newBits = (UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16) & model.dynamicLockMask
             let current = dynamicLockBits
             for blockBit in 0..<8 where current & (1 << UInt32(16 + blockBit)) != 0 {
                 newBits &= ~(UInt32(0b11) << UInt32(2 * blockBit))
@@ -150,9 +151,7 @@ struct NTAGMemory: Equatable, Sendable {
         bytes[15] = 0x0F
         bytes[10] = 0xFF
         bytes[11] = 0xFF
-        let lockBits = UInt32(1 << model.dynamicLockBitCount) - 1
-        let blockBits = UInt32(1 << ((model.dynamicLockBitCount + 1) / 2)) - 1
-        let merged = lockBits | blockBits << 16
+        let merged = model.dynamicLockMask
         let base = model.dynamicLockPage * 4
         bytes[base] = UInt8(truncatingIfNeeded: merged)
         bytes[base + 1] = UInt8(truncatingIfNeeded: merged >> 8)

@@ -29,8 +29,15 @@ public enum NTAGModel: String, CaseIterable, Sendable, CustomStringConvertible {
     /// PACK (2 bytes) and RFUI: write-only, reads as zeros.
     public var passwordAcknowledgePage: Int { pageCount - 1 }
 
-    /// The CC's data-area size byte: user memory ÷ 8 (`12`, `3E`, `6D`).
-    public var capabilityContainerSize: UInt8 { UInt8(userMemorySize / 8) }
+    /// The CC's data-area size byte, as NXP programs it: `12` (144 bytes), `3E` (496), `6D` (872).
+    /// NTAG215/216 declare a little less than their user memory (504, 888), so it is not user memory ÷ 8.
+    public var capabilityContainerSize: UInt8 {
+        switch self {
+        case .ntag213: 0x12
+        case .ntag215: 0x3E
+        case .ntag216: 0x6D
+        }
+    }
 
     /// Each dynamic lock bit protects this many pages from page 16 on.
     var dynamicLockGranularity: Int { self == .ntag213 ? 2 : 16 }
@@ -39,6 +46,14 @@ public enum NTAGModel: String, CaseIterable, Sendable, CustomStringConvertible {
     var dynamicLockBitCount: Int {
         let pages = lastUserPage - 15
         return (pages + dynamicLockGranularity - 1) / dynamicLockGranularity
+    }
+
+    /// The dynamic lock bits that exist (bits 0–15) and their block-locking bits (16–23), one per
+    /// pair of lock bits; the other bits of the three dynamic lock bytes are RFUI.
+    var dynamicLockMask: UInt32 {
+        let lockBits = UInt32(1) << UInt32(dynamicLockBitCount) - 1
+        let blockBits = UInt32(1) << UInt32((dynamicLockBitCount + 1) / 2) - 1
+        return lockBits | blockBits << 16
     }
 
     /// GET_VERSION answer: vendor NXP, type NTAG, subtype 50 pF, version 1.0, storage size code.
