@@ -218,7 +218,7 @@ struct VPCDSessionTests {
     @Test func manyRemovalRequestsAreHarmless() async throws {
         let vpcd = try FakeVPCD()
         async let inserted = VirtualReader(port: vpcd.port).insert(try NTAGTag(model: .ntag213))
-        _ = try await vpcd.accept()
+        let peer = try await vpcd.accept()  // held: dropping it would close the reader's side first
         let field = try await inserted
         field.requestRemoval()
         field.requestRemoval()
@@ -227,5 +227,6 @@ struct VPCDSessionTests {
         field.requestRemoval()
         #expect(first == second)
         #expect(first.removalReason == .requested)
+        #expect(try await peer.receive() == nil)
     }
 }

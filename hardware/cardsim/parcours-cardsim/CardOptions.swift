@@ -9,7 +9,13 @@ struct CardOptions: ParsableArguments {
     @Option(help: "The tag's 7-byte UID in hex, e.g. 04A1B2C3D4E5F6 (default 04A1B2C3D4E5F6).")
     var uid: String?
 
-    @Flag(help: "Factory content only (an empty NDEF TLV).")
+    @Option(name: .customLong("ndef-uri"), help: "Write an NDEF message with this URI record, e.g. https://example.com/x.")
+    var ndefURI: String?
+
+    @Option(name: .customLong("ndef-text"), help: "Write an NDEF text record (language en); after the URI record if both are given.")
+    var ndefText: String?
+
+    @Flag(help: "Factory content only (an empty NDEF TLV). The default when no --ndef option is given.")
     var blank = false
 
     @Flag(help: "Make the tag read-only after writing its content (CC access 0F and every lock bit set).")
@@ -18,7 +24,7 @@ struct CardOptions: ParsableArguments {
     func recipe() throws(CardSimulatorError) -> CardRecipe {
         let kind = try SimulatedCardKind(name: kind)
         let uid = try uid.map { text throws(CardSimulatorError) in try TagUID(hex: text) }
-        return CardRecipe(kind: kind, uid: uid, blank: blank, locked: locked)
+        return CardRecipe(kind: kind, uid: uid, ndefURI: ndefURI, ndefText: ndefText, blank: blank, locked: locked)
     }
 }
 

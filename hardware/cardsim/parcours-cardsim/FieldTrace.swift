@@ -1,4 +1,5 @@
 import CardSimulator
+import Glibc
 
 /// Prints what happens in the field, for `--verbose` and the summary after each tap.
 enum FieldTrace {
@@ -23,6 +24,8 @@ enum FieldTrace {
             case .removed:
                 break
             }
+            // Live means live even through a pipe (`| tee`), where stdout is block-buffered.
+            fflush(stdout)
         }
     }
 
