@@ -24,8 +24,8 @@ enum FieldTrace {
             case .removed:
                 break
             }
-            // Live means live even through a pipe (`| tee`), where stdout is block-buffered.
-            fflush(stdout)
+            // Live means live even through a pipe (`| tee`), where stdout is block-buffered (nil: all streams).
+            fflush(nil)
         }
     }
 
