@@ -131,8 +131,9 @@ public struct StoreDatabase: Sendable {
 }
 
 extension Date {
-    /// The database keeps milliseconds; truncating at the API edge makes what is returned equal what is stored.
+    /// The date exactly as it reads back from the database (milliseconds, through GRDB's own conversion), so that
+    /// values returned by write methods compare equal to the same rows fetched later.
     var storeTruncated: Date {
-        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        Date.fromDatabaseValue(databaseValue) ?? self
     }
 }

@@ -188,6 +188,26 @@ private struct RulesFile: Codable {
         }
         pointsExpiryMonths = try container.decodeIfPresent(Int.self, forKey: .pointsExpiryMonths)
     }
+
+    /// Written out in full, with an explicit `null` for points that never expire, so the file reads back.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(pointsPerUnit, forKey: .pointsPerUnit)
+        try container.encode(rounding, forKey: .rounding)
+        try container.encode(signUpBonus, forKey: .signUpBonus)
+        try container.encode(visitBonus, forKey: .visitBonus)
+        try container.encode(visitBonusCooldownHours, forKey: .visitBonusCooldownHours)
+        try container.encode(visitWindowMinutes, forKey: .visitWindowMinutes)
+        try container.encode(tierWindowMonths, forKey: .tierWindowMonths)
+        try container.encode(tiers, forKey: .tiers)
+        try container.encode(rewards, forKey: .rewards)
+        if let pointsExpiryMonths {
+            try container.encode(pointsExpiryMonths, forKey: .pointsExpiryMonths)
+        } else {
+            try container.encodeNil(forKey: .pointsExpiryMonths)
+        }
+    }
 }
 
 private struct AnyKey: CodingKey {

@@ -19,4 +19,9 @@ public struct IdentityConflict: Codable, Sendable, Hashable, FetchableRecord, Pe
 public struct ConflictingMatch: Codable, Sendable, Hashable {
     public var profileId: String
     public var kind: IdentifierKind
+
+    public init(profileId: String, kind: IdentifierKind) {
+        self.profileId = profileId
+        self.kind = kind
+    }
 }
