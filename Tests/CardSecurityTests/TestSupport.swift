@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// Bytes from hex text in fixtures; spaces allowed. A malformed fixture is a test bug, reported by
 /// returning an empty array that then fails the test's own expectations.
@@ -29,3 +30,10 @@ func hexText(_ data: some Sequence<UInt8>) -> String {
 }
 
 let zeroKey = key("00000000000000000000000000000000")
+
+/// A BER-TLV in hex with its length computed (short or 81 form), for readable EMV fixtures.
+func tlv(_ tag: String, _ value: String) -> String {
+    let length = bytes(value).count
+    let lengthHex = length < 0x80 ? hexText([UInt8(length)]) : "81" + hexText([UInt8(truncatingIfNeeded: length)])
+    return tag + lengthHex + value.replacingOccurrences(of: " ", with: "")
+}
