@@ -20,7 +20,7 @@ struct CompanionAppTests {
     /// One tap as a reader does it: SELECT, then AUTHENTICATE with a fresh challenge.
     func tap(_ phone: CompanionAppResponder, challenge: [UInt8]) throws -> [UInt8] {
         let select = try CompanionAppSelectAnswer(
-            parsing: ResponseAPDU(parsing: phone.respond(to: CompanionAppProtocol.selectCommand.serialized())))
+            parsing: ResponseAPDU(parsing: phone.respond(to: CompanionAppProtocol.selectCommand().serialized())))
         #expect(select.protocolVersion == CompanionAppProtocol.protocolVersion)
         let command = try CompanionAppProtocol.authenticateCommand(challenge: challenge, readerContext: Self.context)
         return phone.respond(to: command.serialized())
@@ -28,7 +28,7 @@ struct CompanionAppTests {
 
     @Test("the commands are the documented bytes")
     func commandBytes() throws {
-        #expect(try CompanionAppProtocol.selectCommand.serialized() == bytes("00A404000AF0504152434F5552530100"))
+        #expect(try CompanionAppProtocol.selectCommand().serialized() == bytes("00A404000AF0504152434F5552530100"))
         let challenge = bytes("00112233445566778899AABBCCDDEEFF")
         let authenticate = try CompanionAppProtocol.authenticateCommand(challenge: challenge, readerContext: Self.context)
         #expect(authenticate.serialized() == bytes("8010000020") + challenge + Self.context + [0x00])
@@ -42,7 +42,7 @@ struct CompanionAppTests {
     @Test("a good tap authenticates the device")
     func goodTap() async throws {
         let challenge = CompanionAppProtocol.makeChallenge()
-        let select = phone.respond(to: try CompanionAppProtocol.selectCommand)
+        let select = phone.respond(to: try CompanionAppProtocol.selectCommand())
         #expect(select == ResponseAPDU(data: [1, 2, 3, 4], status: .success))
         let answer = try tap(phone, challenge: challenge)
         #expect(answer.count == 82)

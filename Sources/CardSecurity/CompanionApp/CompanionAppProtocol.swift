@@ -33,13 +33,11 @@ public enum CompanionAppProtocol {
     public static let confirmationRequired = StatusWord.securityStatusNotSatisfied
 
     /// `00 A4 04 00 0A F0504152434F55525301 00`.
-    public static var selectCommand: CommandAPDU {
-        get throws {
-            do {
-                return try CommandAPDU.select(aid: aid)
-            } catch {
-                throw CardSecurityError.configuration("SELECT of the companion app: \(error.message)")
-            }
+    public static func selectCommand() throws -> CommandAPDU {
+        do {
+            return try CommandAPDU.select(aid: aid)
+        } catch {
+            throw CardSecurityError.configuration("SELECT of the companion app: \(error.message)")
         }
     }
 

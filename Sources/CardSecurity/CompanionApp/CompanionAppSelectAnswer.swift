@@ -7,7 +7,10 @@ public struct CompanionAppSelectAnswer: Sendable, Hashable {
     public let protocolVersion: UInt8
     public let appVersion: (major: UInt8, minor: UInt8, patch: UInt8)
 
-    public init(protocolVersion: UInt8 = CompanionAppProtocol.protocolVersion, appVersion: (major: UInt8, minor: UInt8, patch: UInt8)) {
+    public init(
+        protocolVersion: UInt8 = CompanionAppProtocol.protocolVersion,
+        appVersion: (major: UInt8, minor: UInt8, patch: UInt8)
+    ) {
         self.protocolVersion = protocolVersion
         self.appVersion = appVersion
     }
@@ -25,7 +28,8 @@ public struct CompanionAppSelectAnswer: Sendable, Hashable {
         }
         guard response.data[0] == CompanionAppProtocol.protocolVersion else {
             throw CardSecurityError.malformed(
-                "companion app speaks protocol version \(response.data[0]); this reader speaks \(CompanionAppProtocol.protocolVersion)")
+                "companion app speaks protocol version \(response.data[0]); "
+                    + "this reader speaks \(CompanionAppProtocol.protocolVersion)")
         }
         protocolVersion = response.data[0]
         appVersion = (response.data[1], response.data[2], response.data[3])

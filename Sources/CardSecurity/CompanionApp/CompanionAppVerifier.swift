@@ -54,7 +54,8 @@ public struct CompanionAppVerifier: Sendable {
         }
         guard response.data.count == CompanionAppProtocol.authenticateAnswerLength else {
             throw CardSecurityError.malformed(
-                "AUTHENTICATE answer must be \(CompanionAppProtocol.authenticateAnswerLength) bytes (device id 16 + signature 64), got \(response.data.count)")
+                "AUTHENTICATE answer must be \(CompanionAppProtocol.authenticateAnswerLength) bytes "
+                    + "(device id 16 + signature 64), got \(response.data.count)")
         }
         // One challenge, one attempt: it is used up even if the answer then fails.
         guard await challengeLog.use(challenge) else {

@@ -71,11 +71,13 @@ enum EMVRecordScanner {
                 }
             default:
                 throw CardSecurityError.malformed(
-                    "record \(record): TLV \(tagText) at offset \(start) has an invalid length byte \(String(lengthByte, radix: 16, uppercase: true))")
+                    "record \(record): TLV \(tagText) at offset \(start) has an invalid length byte "
+                        + String(lengthByte, radix: 16, uppercase: true))
             }
             guard length <= range.upperBound - offset else {
                 throw CardSecurityError.malformed(
-                    "record \(record): TLV \(tagText) at offset \(start) declares \(length) bytes but \(range.upperBound - offset) remain")
+                    "record \(record): TLV \(tagText) at offset \(start) declares \(length) bytes "
+                        + "but \(range.upperBound - offset) remain")
             }
             let value = offset..<(offset + length)
             offset += length

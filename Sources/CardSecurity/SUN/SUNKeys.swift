@@ -45,7 +45,8 @@ public enum SUNKeys: Sendable {
             try AES128.requireKey(masterFileKey, named: "SDM master file read key")
             guard systemIdentifier.count <= Self.maximumSystemIdentifierLength else {
                 throw CardSecurityError.configuration(
-                    "system identifier is \(systemIdentifier.count) bytes; at most \(Self.maximumSystemIdentifierLength) fit beside a 7-byte UID")
+                    "system identifier is \(systemIdentifier.count) bytes; "
+                        + "at most \(Self.maximumSystemIdentifierLength) fit beside a 7-byte UID")
             }
         }
     }

@@ -29,7 +29,8 @@ public struct SUNVerifier: Sendable {
             let last = try await counterStore.lastCounter(uid: verification.uid)
             let lastText = last.map { "the last seen \($0)" } ?? "the last seen counter"
             throw CardSecurityError.replayedCounter(
-                "counter \(verification.counter) is not above \(lastText) for UID \(Hex.encode(verification.uid)): replayed or cloned tag")
+                "counter \(verification.counter) is not above \(lastText) for UID \(Hex.encode(verification.uid)): "
+                    + "replayed or cloned tag")
         }
         return verification
     }
@@ -52,7 +53,8 @@ public struct SUNVerifier: Sendable {
             guard plaintext.count == AES128.blockSize, plaintext[0] == SUNSession.piccDataTag else {
                 let tag = plaintext.first.map { Hex.encode([$0]) } ?? "none"
                 throw CardSecurityError.badSignature(
-                    "PICCDataTag is \(tag), expected C7 (UID and counter mirrored, 7-byte UID): wrong meta read key, altered PICC data, or a tag mirroring less")
+                    "PICCDataTag is \(tag), expected C7 (UID and counter mirrored, 7-byte UID): "
+                        + "wrong meta read key, altered PICC data, or a tag mirroring less")
             }
             uid = Array(plaintext[1...7])
             counter = UInt32(plaintext[8]) | UInt32(plaintext[9]) << 8 | UInt32(plaintext[10]) << 16
