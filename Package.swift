@@ -105,7 +105,10 @@ let package = Package(
         // Against the real stack: pcscd + vpcd + the card simulator.
         .testTarget(
             name: "RigTests",
-            dependencies: ["PCSC", "ReaderService", "CardSimulator", "CardProtocols"],
+            dependencies: [
+                "PCSC", "ReaderService", "CardSimulator", "CardProtocols",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

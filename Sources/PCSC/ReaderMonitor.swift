@@ -211,31 +211,42 @@ private final class MonitorLoop: @unchecked Sendable {
         if !reader.isKnown {
             if isPresent { continuation.yield(.cardInserted(reader: name, atr: slot.atr)) }
         } else {
-            // pcscd counts insertions and removals in the upper 16 bits: more than the visible change means
-            // taps happened while we were not looking.
-            let transitions = Int(((state >> 16) &- (reader.currentState >> 16)) & 0xFFFF)
-            let visible = isPresent != reader.isCardPresent ? 1 : 0
-            let unseenTaps = max(0, transitions - visible) / 2
-            switch (reader.isCardPresent, isPresent) {
-            case (false, true):
-                for _ in 0..<unseenTaps { continuation.yield(.quickTapMissed(reader: name)) }
-                continuation.yield(.cardInserted(reader: name, atr: slot.atr))
-            case (true, false):
-                continuation.yield(.cardRemoved(reader: name))
-                for _ in 0..<unseenTaps { continuation.yield(.quickTapMissed(reader: name)) }
-            case (true, true) where unseenTaps > 0:
-                continuation.yield(.cardRemoved(reader: name))
-                for _ in 1..<unseenTaps { continuation.yield(.quickTapMissed(reader: name)) }
-                continuation.yield(.cardInserted(reader: name, atr: slot.atr))
-            case (false, false):
-                for _ in 0..<unseenTaps { continuation.yield(.quickTapMissed(reader: name)) }
-            default:
-                break
-            }
+            let events = CardStateChange.events(
+                reader: name, wasPresent: reader.isCardPresent, previousState: reader.currentState, newState: state,
+                atr: slot.atr)
+            for event in events { continuation.yield(event) }
         }
         reader.isKnown = true
         reader.isCardPresent = isPresent
         reader.currentState = state & ~SCard.stateChanged
         readers[name] = reader
+    }
+}
+
+/// What happened on a reader between two status answers, from its presence bit and pcscd's event counter.
+enum CardStateChange {
+    static func events(
+        reader: String, wasPresent: Bool, previousState: DWORD, newState: DWORD, atr: [UInt8]
+    ) -> [ReaderEvent] {
+        let isPresent = newState & SCard.statePresent != 0
+        // pcscd counts insertions and removals in the upper 16 bits: more than the visible change means taps
+        // happened while we were not looking.
+        let transitions = Int(((newState >> 16) &- (previousState >> 16)) & 0xFFFF)
+        let visible = isPresent != wasPresent ? 1 : 0
+        let unseenTaps = max(0, transitions - visible) / 2
+        let missed = Array(repeating: ReaderEvent.quickTapMissed(reader: reader), count: unseenTaps)
+        switch (wasPresent, isPresent) {
+        case (false, true):
+            return missed + [.cardInserted(reader: reader, atr: atr)]
+        case (true, false):
+            return [.cardRemoved(reader: reader)] + missed
+        case (true, true) where unseenTaps > 0:
+            // The card left and a card (maybe another) came back: the first pair of transitions is that swap.
+            return [.cardRemoved(reader: reader)] + missed.dropFirst() + [.cardInserted(reader: reader, atr: atr)]
+        case (false, false):
+            return missed
+        default:
+            return []
+        }
     }
 }

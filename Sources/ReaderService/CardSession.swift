@@ -27,6 +27,8 @@ final class CardSession: @unchecked Sendable {
         apduCount += 1
         let bytes = command.serialized()
         let raw = try await withDeadline(deadline) { [channel] in try await channel.transmit(bytes) }
+        // vpcd (and some readers) report success with no bytes at all when the card vanished mid-command.
+        guard !raw.isEmpty else { throw TapFailure.cardLeft }
         return try ResponseAPDU(parsing: raw)
     }
 }

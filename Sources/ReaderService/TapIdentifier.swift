@@ -27,6 +27,8 @@ public struct TapIdentifier: Sendable {
             result.failure = "the card's answer could not be understood: \(error)"
         } catch let error as PCSCError where error.meansCardGone {
             result.failure = TapFailure.cardLeft.description
+        } catch let error as TapFailure {
+            result.failure = error.description
         } catch {
             result.failure = "\(error)"
         }

@@ -1,0 +1,55 @@
+# Parcours — two commands for a fresh Debian 12 machine with Swift 6.3:
+#   make run    install missing system packages, build, start the virtual reader rig if no reader is present,
+#               and run the store's reader service
+#   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig)
+# Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop.
+
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+SYSTEM_PACKAGES := libpcsclite-dev libsqlite3-dev pcscd vsmartcard-vpcd pkg-config
+BIN := .build/debug
+RIG := hardware/rig/pcscd-rig
+
+.PHONY: run test bench fuzz deps build rig-start rig-stop clean
+
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	@$(RIG) start
+	$(BIN)/parcours readers
+
+test: deps
+	$(SWIFT) build --build-tests
+	@started=no; $(RIG) status >/dev/null 2>&1 || started=yes; \
+	$(RIG) start || exit 1; \
+	$(SWIFT) test --skip-build; rc=$$?; \
+	if [ $$started = yes ]; then $(RIG) stop; fi; \
+	exit $$rc
+
+bench: deps
+	$(SWIFT) build -c release --product parcours-bench
+	@started=no; $(RIG) status >/dev/null 2>&1 || started=yes; \
+	$(RIG) start || exit 1; \
+	hardware/bench/build-reference-client; \
+	.build/release/parcours-bench $(BENCH_ARGS); rc=$$?; \
+	if [ $$started = yes ]; then $(RIG) stop; fi; \
+	exit $$rc
+
+fuzz:
+	Tests/Fuzz/run.sh
+
+rig-start: deps
+	$(RIG) start
+
+rig-stop:
+	$(RIG) stop
