@@ -19,6 +19,7 @@ struct PresentCommand: AsyncParsableCommand {
         let recipe = try card.recipe()
         let reader = try readerOptions.virtualReader()
         let virtualCard = try recipe.makeCard()
+        if let details = CardDetails.beforeTaps(virtualCard) { print(details) }
         let observer = verbose ? FieldTrace.verboseObserver(origin: .now) : nil
         let field = try await reader.insert(virtualCard, removal: .onRequest, observer: observer)
         print("\(recipe.kind) is on \(reader); Ctrl-C or SIGTERM removes it")
@@ -35,5 +36,6 @@ struct PresentCommand: AsyncParsableCommand {
         let report = await field.waitUntilRemoved()
         sources.forEach { $0.cancel() }
         print(FieldTrace.summary(report, label: "present: \(recipe.kind)"))
+        if let details = CardDetails.afterTap(virtualCard) { print(details) }
     }
 }

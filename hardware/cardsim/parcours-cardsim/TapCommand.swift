@@ -62,12 +62,14 @@ struct TapCommand: AsyncParsableCommand {
         let recipe = try card.recipe()
         let reader = try readerOptions.virtualReader()
         let virtualCard = try recipe.makeCard()
+        if let details = CardDetails.beforeTaps(virtualCard) { print(details) }
         for repetition in 1...repetitions {
             if repetition > 1 { try await Task.sleep(for: .milliseconds(Int((gap * 1_000).rounded()))) }
             let observer = verbose ? FieldTrace.verboseObserver(origin: .now) : nil
             let report = try await reader.tap(virtualCard, removal: removalPolicy, observer: observer)
             let label = repetitions > 1 ? "tap \(repetition)/\(repetitions): \(recipe.kind)" : "tap: \(recipe.kind)"
             print(FieldTrace.summary(report, label: label))
+            if let details = CardDetails.afterTap(virtualCard) { print(details) }
         }
     }
 }

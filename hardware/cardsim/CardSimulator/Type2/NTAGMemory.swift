@@ -24,12 +24,12 @@ struct NTAGMemory: Equatable, Sendable {
         case wrongDataLength
     }
 
-    init(model: NTAGModel, uid: TagUID, userData: [UInt8], capabilityContainerAccess: UInt8) {
+    init(model: NTAGModel, uid: TagUID, userData: [UInt8], capabilityContainerSize: UInt8, capabilityContainerAccess: UInt8) {
         self.model = model
         var bytes = [UInt8](repeating: 0, count: model.pageCount * 4)
         let u = uid.bytes
         bytes.replaceSubrange(0..<12, with: [u[0], u[1], u[2], uid.bcc0, u[3], u[4], u[5], u[6], uid.bcc1, 0x48, 0x00, 0x00])
-        bytes.replaceSubrange(12..<16, with: [0xE1, 0x10, model.capabilityContainerSize, capabilityContainerAccess])
+        bytes.replaceSubrange(12..<16, with: [0xE1, 0x10, capabilityContainerSize, capabilityContainerAccess])
         let userStart = model.firstUserPage * 4
         let copied = min(userData.count, model.userMemorySize)
         bytes.replaceSubrange(userStart..<(userStart + copied), with: userData.prefix(copied))

@@ -39,6 +39,9 @@ public enum NTAGModel: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Bytes of NDEF data area the factory CC declares: 144, 496, 872.
+    public var dataAreaSize: Int { Int(capabilityContainerSize) * 8 }
+
     /// Each dynamic lock bit protects this many pages from page 16 on.
     var dynamicLockGranularity: Int { self == .ntag213 ? 2 : 16 }
 

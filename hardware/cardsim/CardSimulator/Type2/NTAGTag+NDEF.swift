@@ -11,14 +11,19 @@ extension NTAGTag {
     ///   the data area the CC declares, ``CardSimulatorError/Code-swift.struct/invalidArgument`` for a
     ///   message NDEF cannot encode.
     public convenience init(
-        model: NTAGModel, uid: TagUID = .sample, ndef message: NDEFMessage, readOnly: Bool = false
+        model: NTAGModel, uid: TagUID = .sample, ndef message: NDEFMessage, readOnly: Bool = false, dataAreaSize: Int? = nil
     ) throws(CardSimulatorError) {
-        try self.init(model: model, uid: uid, userData: Self.dataArea(for: message, model: model))
+        try self.init(
+            model: model, uid: uid, userData: Self.dataArea(for: message, model: model, dataAreaSize: dataAreaSize),
+            dataAreaSize: dataAreaSize)
         if readOnly { makeReadOnly() }
     }
 
-    /// The user-memory bytes that hold `message` on `model`.
-    public static func dataArea(for message: NDEFMessage, model: NTAGModel) throws(CardSimulatorError) -> [UInt8] {
+    /// The user-memory bytes that hold `message` on `model`, whose CC declares `dataAreaSize`
+    /// (the model's own when `nil`).
+    public static func dataArea(
+        for message: NDEFMessage, model: NTAGModel, dataAreaSize: Int? = nil
+    ) throws(CardSimulatorError) -> [UInt8] {
         let encoded: [UInt8]
         do {
             encoded = try message.serialized()
@@ -26,7 +31,8 @@ extension NTAGTag {
             throw CardSimulatorError(.invalidArgument, "the NDEF message cannot be encoded: \(error.message)")
         }
         let prefix = model == .ntag213 ? Array(model.factoryUserData.prefix(5)) : []
-        let capacity = Int(model.capabilityContainerSize) * 8 - prefix.count
+        let declared = Int(try NTAGTag.capabilityContainerSize(model: model, dataAreaSize: dataAreaSize)) * 8
+        let capacity = declared - prefix.count
         do {
             return try prefix + Type2TagMemory.dataArea(forNDEF: encoded, capacity: capacity)
         } catch {

@@ -26,9 +26,13 @@ public final class NTAGTag: VirtualCard {
     ///   - userData: the bytes from page 4 on (the TLV area); `nil` gives the model's factory content.
     ///     Shorter data is followed by zeros.
     ///   - capabilityContainerAccess: the CC's access byte: `00` read/write, `0F` read-only.
-    /// - Throws: ``CardSimulatorError/Code-swift.struct/ndefTooLarge`` when `userData` exceeds the user memory.
+    ///   - dataAreaSize: the data area the CC declares, a multiple of 8 up to the model's
+    ///     (``NTAGModel/dataAreaSize``); smaller plays a tag formatted "too small" for a message.
+    /// - Throws: ``CardSimulatorError/Code-swift.struct/ndefTooLarge`` when `userData` exceeds the
+    ///   user memory, ``CardSimulatorError/Code-swift.struct/invalidArgument`` for a bad data area size.
     public init(
-        model: NTAGModel, uid: TagUID = .sample, userData: [UInt8]? = nil, capabilityContainerAccess: UInt8 = 0x00
+        model: NTAGModel, uid: TagUID = .sample, userData: [UInt8]? = nil, capabilityContainerAccess: UInt8 = 0x00,
+        dataAreaSize: Int? = nil
     ) throws(CardSimulatorError) {
         let data = userData ?? model.factoryUserData
         guard data.count <= model.userMemorySize else {
@@ -36,10 +40,24 @@ public final class NTAGTag: VirtualCard {
                 .ndefTooLarge,
                 "\(data.count) bytes do not fit in the \(model.userMemorySize)-byte user memory of an \(model)")
         }
+        let sizeByte = try Self.capabilityContainerSize(model: model, dataAreaSize: dataAreaSize)
         self.model = model
         self.uid = uid
         state = Mutex(
-            State(memory: NTAGMemory(model: model, uid: uid, userData: data, capabilityContainerAccess: capabilityContainerAccess)))
+            State(
+                memory: NTAGMemory(
+                    model: model, uid: uid, userData: data, capabilityContainerSize: sizeByte,
+                    capabilityContainerAccess: capabilityContainerAccess)))
+    }
+
+    static func capabilityContainerSize(model: NTAGModel, dataAreaSize: Int?) throws(CardSimulatorError) -> UInt8 {
+        guard let dataAreaSize else { return model.capabilityContainerSize }
+        guard dataAreaSize % 8 == 0, (8...model.dataAreaSize).contains(dataAreaSize) else {
+            throw CardSimulatorError(
+                .invalidArgument,
+                "the CC's data area size is a multiple of 8 from 8 to \(model.dataAreaSize) on an \(model); got \(dataAreaSize)")
+        }
+        return UInt8(dataAreaSize / 8)
     }
 
     public var atr: [UInt8] { Self.storageCardATR }
