@@ -86,13 +86,17 @@ let package = Package(
         // Hardware without hardware: the card simulator that speaks vpcd's protocol.
         .target(
             name: "CardSimulator",
-            dependencies: ["CardProtocols", "CardSecurity"],
+            dependencies: ["CardProtocols", "CardSecurity", .product(name: "Crypto", package: "swift-crypto")],
             path: "hardware/cardsim/CardSimulator",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "parcours-cardsim",
-            dependencies: ["CardSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CardSimulator", "CardProtocols", "CardSecurity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "hardware/cardsim/parcours-cardsim",
             swiftSettings: strictSettings
         ),
@@ -100,13 +104,18 @@ let package = Package(
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
         .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore"], swiftSettings: strictSettings),
-        .testTarget(name: "CardSimulatorTests", dependencies: ["CardSimulator", "CardProtocols"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CardSimulatorTests",
+            dependencies: ["CardSimulator", "CardProtocols", "CardSecurity", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),
         // Against the real stack: pcscd + vpcd + the card simulator.
         .testTarget(
             name: "RigTests",
             dependencies: [
-                "PCSC", "ReaderService", "CardSimulator", "CardProtocols",
+                "PCSC", "ReaderService", "CardSimulator", "CardProtocols", "CardSecurity",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

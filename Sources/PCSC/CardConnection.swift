@@ -1,4 +1,5 @@
 import CPCSCLite
+import Glibc
 
 /// A connection to the card in one reader (`SCARDHANDLE`). Blocking calls; used from one dedicated thread.
 ///
@@ -21,8 +22,10 @@ final class CardConnection: @unchecked Sendable {
         var response = [UInt8](repeating: 0, count: SCard.maxResponseSize)
         var length = DWORD(response.count)
         let rv = SCardTransmit(handle, &sendPCI, command, DWORD(command.count), nil, &response, &length)
+        // Card answers can hold secrets (a payment card number): the receive buffer is wiped, not just freed.
+        defer { response.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } } }
         guard rv == SCard.success else { throw PCSCError(returnValue: rv, operation: "SCardTransmit") }
-        return Array(response.prefix(Int(length)))
+        return Array(response.prefix(Int(min(length, DWORD(response.count)))))
     }
 
     func control(code: DWORD, _ input: [UInt8]) throws -> [UInt8] {

@@ -76,8 +76,10 @@ extension PCSCError.Code {
     public static let cardUnsupported = Self(rawValue: 0x8010_001C)
     public static let noService = Self(rawValue: 0x8010_001D)
     public static let serviceStopped = Self(rawValue: 0x8010_001E)
-    public static let unexpected = Self(rawValue: 0x8010_001F)
-    public static let unsupportedFeature = Self(rawValue: 0x8010_0022)
+    /// pcsc-lite returns 0x8010001F for an unsupported feature (Windows uses 0x80100022 for that and
+    /// 0x8010001F for "unexpected"); pcsc-lite never returns "unexpected".
+    public static let unsupportedFeature = Self(rawValue: 0x8010_001F)
+    public static let unsupportedFeatureWindows = Self(rawValue: 0x8010_0022)
     public static let noReadersAvailable = Self(rawValue: 0x8010_002E)
     public static let unsupportedCard = Self(rawValue: 0x8010_0065)
     public static let unresponsiveCard = Self(rawValue: 0x8010_0066)
@@ -107,7 +109,7 @@ extension PCSCError.Code {
         0x8010_0013: ("SCARD_F_COMM_ERROR", "communication with pcscd failed"),
         0x8010_0014: ("SCARD_F_UNKNOWN_ERROR", "pcsc-lite reported an unknown error"),
         0x8010_0015: ("SCARD_E_INVALID_ATR", "the card's ATR is invalid"),
-        0x8010_0016: ("SCARD_E_NOT_TRANSACTED", "the reader could not complete the exchange (card left, or an escape command the driver refuses)"),
+        0x8010_0016: ("SCARD_E_NOT_TRANSACTED", "the reader could not complete the exchange (card left; from SCardControl: the driver refuses escape commands)"),
         0x8010_0017: ("SCARD_E_READER_UNAVAILABLE", "the reader is not available (unplugged or in use)"),
         0x8010_0019: ("SCARD_E_PCI_TOO_SMALL", "the protocol control information buffer is too small"),
         0x8010_001A: ("SCARD_E_READER_UNSUPPORTED", "the reader driver does not meet requirements"),
@@ -115,8 +117,8 @@ extension PCSCError.Code {
         0x8010_001C: ("SCARD_E_CARD_UNSUPPORTED", "the card is not supported"),
         0x8010_001D: ("SCARD_E_NO_SERVICE", "pcscd is not running"),
         0x8010_001E: ("SCARD_E_SERVICE_STOPPED", "pcscd stopped, or client and daemon versions differ"),
-        0x8010_001F: ("SCARD_E_UNEXPECTED", "an unexpected card error"),
-        0x8010_0022: ("SCARD_E_UNSUPPORTED_FEATURE", "the reader or driver does not support this feature"),
+        0x8010_001F: ("SCARD_E_UNSUPPORTED_FEATURE", "the reader or driver does not support this feature (or control code)"),
+        0x8010_0022: ("SCARD_E_UNSUPPORTED_FEATURE", "the reader or driver does not support this feature (Windows code)"),
         0x8010_002E: ("SCARD_E_NO_READERS_AVAILABLE", "no reader is connected"),
         0x8010_0065: ("SCARD_W_UNSUPPORTED_CARD", "the card's ATR does not match a supported card"),
         0x8010_0066: ("SCARD_W_UNRESPONSIVE_CARD", "the card does not answer a reset"),

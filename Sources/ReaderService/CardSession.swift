@@ -22,6 +22,33 @@ final class CardSession: @unchecked Sendable {
         }
     }
 
+    /// Sends a command whose answer holds secrets (a card number): no response objects are made, the data is
+    /// returned in the one buffer the caller wipes. Follows `6Cxx` once; `61xx` is not expected from
+    /// contactless cards and is refused.
+    func sendSensitive(_ command: CommandAPDU) async throws -> [UInt8] {
+        var raw = try await transmitRaw(command)
+        if raw.count == 2, raw[0] == 0x6C {
+            raw.wipe()
+            raw = try await transmitRaw(try command.withExpectedLength(raw[1] == 0 ? 256 : Int(raw[1])))
+        }
+        guard raw.count >= 2, raw[raw.count - 2] == 0x90, raw[raw.count - 1] == 0x00 else {
+            let status = raw.suffix(2).hexString
+            raw.wipe()
+            throw TapFailure.rejected("\(command.ins == 0xB2 ? "READ RECORD" : "the card") answered \(status.isEmpty ? "nothing" : status)")
+        }
+        raw.removeLast(2)
+        return raw
+    }
+
+    private func transmitRaw(_ command: CommandAPDU) async throws -> [UInt8] {
+        guard ContinuousClock.now < deadline else { throw TapFailure.timedOut }
+        apduCount += 1
+        let bytes = command.serialized()
+        let raw = try await withDeadline(deadline) { [channel] in try await channel.transmit(bytes) }
+        guard !raw.isEmpty else { throw TapFailure.cardLeft }
+        return raw
+    }
+
     private func transmitOnce(_ command: CommandAPDU) async throws -> ResponseAPDU {
         guard ContinuousClock.now < deadline else { throw TapFailure.timedOut }
         apduCount += 1

@@ -7,8 +7,10 @@ import PCSC
 public struct TapIdentifier: Sendable {
     /// A tap that takes longer than this gives up with a reason.
     public var timeout: Duration
+    public var policy: IdentificationPolicy
 
-    public init(timeout: Duration = .seconds(3)) {
+    public init(policy: IdentificationPolicy = IdentificationPolicy(storeID: "store"), timeout: Duration = .seconds(3)) {
+        self.policy = policy
         self.timeout = timeout
     }
 
@@ -24,7 +26,7 @@ public struct TapIdentifier: Sendable {
             result.technology = kind.description
             result.identifiers = try await read(kind, session)
         } catch let error as CardProtocolError {
-            result.failure = "the card's answer could not be understood: \(error)"
+            result.failure = "the card's answer could not be understood: \(error.message)"
         } catch let error as PCSCError where error.meansCardGone {
             result.failure = TapFailure.cardLeft.description
         } catch let error as TapFailure {
@@ -37,20 +39,27 @@ public struct TapIdentifier: Sendable {
         return result
     }
 
+    /// Picks the card's protocol from its ATR and reads it, trying the likeliest application first.
     private func read(_ kind: CardKind, _ session: CardSession) async throws -> TapIdentifiers {
-        var identifiers = TapIdentifiers()
-        identifiers.cardUID = try await readUID(session)
-        return identifiers
-    }
-
-    /// The reader's `GET DATA` pseudo-APDU: the anti-collision UID (random for phones).
-    private func readUID(_ session: CardSession) async throws -> String {
-        let response = try await session.send(.getUID)
-        let uid = try response.successData(of: "GET UID (FF CA 00 00 00)")
-        guard (4...10).contains(uid.count) else {
-            throw TapFailure.rejected("the reader returned a \(uid.count)-byte UID; 4, 7 or 10 bytes expected")
+        switch kind {
+        case .storageCard(let card) where card.standard == .iso14443A3 && card.name != .mifareClassic1K && card.name != .mifareClassic4K:
+            return try await readType2Tag(session)
+        case .storageCard(let card):
+            throw TapFailure.unsupportedCard(card.description)
+        case .phoneCardEmulation:
+            if let app = try await readCompanionApp(session) { return app }
+            if let payment = try await readPaymentCard(session) { return payment }  // a phone wallet
+            throw TapFailure.unsupportedCard("a phone without the Parcours app")
+        case .iso14443_4(let historicalBytes):
+            // NTAG 424 DNA announces itself with historical byte 80: try its NDEF application first.
+            let tagFirst = historicalBytes == [0x80]
+            if tagFirst, let tag = try await readType4Tag(session) { return tag }
+            if let payment = try await readPaymentCard(session) { return payment }
+            if !tagFirst, let tag = try await readType4Tag(session) { return tag }
+            throw TapFailure.unsupportedCard("an ISO 14443-4 card with neither a payment application nor an NDEF tag")
+        case .unknown:
+            throw TapFailure.unsupportedCard("not a contactless card this reader service knows (ATR \(session.channel.atr.hexString))")
         }
-        return uid.hexString
     }
 }
 

@@ -4,9 +4,13 @@ import PCSC
 import ReaderService
 import Testing
 
-/// The reader layer against the real stack: pcscd + vpcd virtual readers + the card simulator.
-/// Serialized: the tests share the rig's readers, and some restart pcscd.
+/// Everything that runs against the real stack: pcscd + vpcd virtual readers + the card simulator.
+/// One serialized parent: the tests share the rig's readers, and some restart pcscd.
 @Suite(.serialized)
+enum RigSuite {}
+
+extension RigSuite {
+@Suite
 struct ReaderRigTests {
     init() throws { try Rig.ensureStarted() }
 
@@ -23,7 +27,7 @@ struct ReaderRigTests {
         for index in 0..<4 { #expect(names.contains(Rig.readerName(index)), "missing \(Rig.readerName(index)) in \(names)") }
     }
 
-    @Test("a tap is detected and its UID read with one APDU")
+    @Test("a tap is detected, its UID read, and a blank tag's memory checked in one more APDU")
     func tapReadsUID() async throws {
         let service = Rig.makeService()
         defer { service.stop() }
@@ -38,8 +42,8 @@ struct ReaderRigTests {
         #expect(tap.identifiers.cardUID == "04A1B2C3D4E5F6")
         #expect(tap.technology.contains("Type 2"))
         #expect(tap.atr == "3B8F8001804F0CA0000003060300030000000068")
-        #expect(tap.apduCount == 1)
-        #expect(report.exchanges.map(\.command) == [[0xFF, 0xCA, 0x00, 0x00, 0x00]])
+        #expect(tap.apduCount == 2)
+        #expect(report.exchanges.map(\.command) == [[0xFF, 0xCA, 0x00, 0x00, 0x00], [0xFF, 0xB0, 0x00, 0x03, 0x10]])
     }
 
     @Test("50 taps in a row on one reader: none missed, each UID read in order")
@@ -84,6 +88,7 @@ struct ReaderRigTests {
         #expect(failed.failure?.contains("left the reader") == true, "\(failed.failure ?? "no failure")")
         #expect(failed.identifiers.isEmpty)
 
+        #expect(await recorder.next { $0.readerEvent == .cardRemoved(reader: reader) } != nil)
         let count = await recorder.count
         _ = try await Rig.reader(2).tap(try Self.ntag("04DEAD00BEEF02"), removal: Self.tapUntilRead)
         let next = await recorder.next(after: count) { $0.tap?.reader == reader }?.tap
@@ -134,4 +139,5 @@ struct ReaderRigTests {
         let tap = try #require(await recorder.next { $0.tap?.reader == newReader }?.tap)
         #expect(tap.identifiers.cardUID == "04FACE0FF1CE00")
     }
+}
 }

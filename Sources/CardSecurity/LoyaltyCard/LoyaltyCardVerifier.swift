@@ -25,11 +25,7 @@ public struct LoyaltyCardVerifier: Sendable {
     ///   keyring), `.malformed` (shape, card id, signature length), `.badSignature` (edited, copied to
     ///   another tag, or signed with another key).
     public func verify(uri: String, uid: [UInt8]) throws -> LoyaltyCardID {
-        let card = try ParsedCardURI(uri)
-        guard hosts.contains(card.host) else {
-            throw CardSecurityError.foreignCard(
-                "card host \(card.host) is not one of ours (\(hosts.sorted().joined(separator: ", ")))")
-        }
+        let card = try ParsedCardURI(uri, hosts: hosts)
         guard let key = keyring.key(for: card.keyID) else {
             throw CardSecurityError.unknownKey(
                 "card key id \(card.keyID.prefix(16)) is not in the keyring: a retired or foreign key")
@@ -58,7 +54,9 @@ private struct ParsedCardURI {
     let keyID: String
     let signature: String
 
-    init(_ uri: String) throws {
+    /// - Throws: `.foreignCard` before any shape check when the URI is not an https URL of one of `hosts`:
+    ///   another brand's card is not a forgery of ours.
+    init(_ uri: String, hosts: Set<String>) throws {
         let characters = Array(uri.utf8)
         guard characters.count <= LoyaltyCardVerifier.maximumURILength else {
             throw CardSecurityError.malformed("card URI is \(characters.count) characters; a card holds far fewer")
@@ -67,11 +65,15 @@ private struct ParsedCardURI {
         guard characters.count >= scheme.count,
             String(decoding: characters[..<scheme.count], as: UTF8.self).lowercased() == "https://"
         else {
-            throw CardSecurityError.malformed("card URI must start with https://")
+            throw CardSecurityError.foreignCard("card URI is not an https URL, so not one of ours")
         }
         let afterScheme = characters[scheme.count...]
         let hostEnd = afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? characters.count
         host = String(decoding: characters[scheme.count..<hostEnd], as: UTF8.self).lowercased()
+        guard hosts.contains(host) else {
+            throw CardSecurityError.foreignCard(
+                "card host \(host.prefix(64)) is not one of ours (\(hosts.sorted().joined(separator: ", ")))")
+        }
 
         let pathPrefix = Array("/c/".utf8)
         guard characters[hostEnd...].starts(with: pathPrefix) else {
