@@ -110,6 +110,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),
+        .testTarget(name: "ReaderServiceTests", dependencies: ["ReaderService", "CardSecurity", "CardProtocols", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // Against the real stack: pcscd + vpcd + the card simulator.
         .testTarget(
             name: "RigTests",

@@ -7,8 +7,8 @@ import ReaderService
 struct CardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "card",
-        abstract: "Read cards.",
-        subcommands: [Read.self]
+        abstract: "Read and issue cards.",
+        subcommands: [Read.self, Issue.self]
     )
 
     struct Read: AsyncParsableCommand {
@@ -24,8 +24,12 @@ struct CardCommand: AsyncParsableCommand {
         @Option(help: "Give up after this many seconds with no tap.")
         var wait: Double = 60
 
+        @Option(help: "Identification settings JSON (default: config/identification.json if present, else built-in defaults). Secrets: PARCOURS_* variables or .parcours/secrets.json.")
+        var config: String?
+
         func run() async throws {
-            let service = ReaderService()
+            let settings = try IdentificationSettings.load(configPath: config)
+            let service = ReaderService(identifier: try settings.tapIdentifier())
             defer { service.stop() }
             let selector = reader
             let waitFor = Duration.milliseconds(Int(wait * 1000))
@@ -59,6 +63,10 @@ struct CardCommand: AsyncParsableCommand {
                 print("ATR:        \(result.atr)")
                 print("technology: \(result.technology)")
                 if let uid = result.identifiers.cardUID { print("UID:        \(uid)") }
+                if let card = result.identifiers.loyaltyCard { print("card id:    \(card)") }
+                if let tag = result.identifiers.sunTag { print("SUN tag:    \(tag.uid), counter \(tag.counter)") }
+                if let device = result.identifiers.appDevice { print("app device: \(device)") }
+                if let scheme = result.identifiers.paymentScheme { print("payment:    \(scheme) \(result.identifiers.maskedPAN ?? "")") }
                 if let failure = result.failure { print("failed:     \(failure)") }
                 print("read in:    \(String(format: "%.1f", result.milliseconds)) ms, \(result.apduCount) APDUs")
             }

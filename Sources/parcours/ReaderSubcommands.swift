@@ -1,4 +1,4 @@
 import ArgumentParser
 
-/// Reader and card verbs (`parcours readers`, `parcours card …`).
-let readerSubcommands: [any ParsableCommand.Type] = [ReadersCommand.self, CardCommand.self]
+/// Reader and card verbs (`parcours readers`, `parcours card …`, `parcours sun …`).
+let readerSubcommands: [any ParsableCommand.Type] = [ReadersCommand.self, CardCommand.self, SUNCommand.self]
