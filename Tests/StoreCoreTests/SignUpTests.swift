@@ -116,10 +116,10 @@ struct SignUpTests {
     func feedback(score: Int) async throws {
         let store = try await TestStore()
         if (0...10).contains(score) {
-            let feedback = try await store.database.recordFeedback(score: score, comment: "  Lovely staff ", language: "fr",
+            let feedback = try await store.database.recordFeedback(score: score, comment: "  Lovely staff\nthanks ", language: "fr",
                                                                    kioskDeviceId: "kiosk-1")
             #expect(feedback.score == score)
-            #expect(feedback.comment == "Lovely staff")
+            #expect(feedback.comment == "Lovely staff\nthanks")
             #expect(try await store.database.pendingOutboxEvents().map(\.type) == [.feedbackRecorded])
         } else {
             let error = await #expect(throws: StoreError.self) {

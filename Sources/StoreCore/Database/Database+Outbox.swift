@@ -9,10 +9,10 @@ extension Database {
     /// acknowledged if the sync engine has pruned acknowledged rows. Writes are serialized, so this is gap-free.
     @discardableResult
     func appendOutboxEvent(_ type: OutboxEventType, storeId: String, payload: some Encodable, at: Date) throws -> OutboxEvent {
-        let highest = try Int64.fetchOne(self, sql: """
+        let highest = try Int64.fetchOne(cachedStatement(sql: """
             SELECT MAX(COALESCE((SELECT MAX(sequence) FROM outbox), 0),
                        COALESCE((SELECT acknowledgedSequence FROM syncState WHERE id = 1), 0))
-            """) ?? 0
+            """)) ?? 0
         let event = OutboxEvent(
             id: UUIDv7.string(at: at),
             storeId: storeId,

@@ -8,7 +8,7 @@ extension StoreDatabase {
         guard (0...10).contains(score) else {
             throw StoreError(.invalidScore, "score must be between 0 and 10, got \(score)")
         }
-        let comment = try TextField.optionalName(comment, field: "comment", maximumLength: 2000)
+        let comment = try TextField.comment(comment, field: "comment", maximumLength: 2000)
         let language = try TextField.language(language)
         let kioskDeviceId = try TextField.token(kioskDeviceId, field: "kioskDeviceId")
         let profileId = try profileId.map { try RecordID.normalized($0, what: "profileId") }

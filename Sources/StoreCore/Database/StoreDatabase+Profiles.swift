@@ -83,11 +83,21 @@ extension StoreDatabase {
     public func balance(profileId: String, at: Date = Date()) async throws -> Int64 {
         let profileId = try RecordID.normalized(profileId, what: "profileId")
         let at = at.storeTruncated
-        return try await read { db in
+        return try readInPlace { db in
             guard try Profile.exists(db, key: profileId) else {
                 throw StoreError(.unknownProfile, "no profile with id \(profileId)")
             }
             return try PointsLedger.balance(db, profileId: profileId, asOf: at)
+        }
+    }
+
+    /// The identifier row for `(kind, value)`, if it was ever seen; `value` is normalized first (so `04:a1:…` finds
+    /// `04A1…`). Read-only: unlike a tap it records nothing. For the till that scans a card to attach a sale.
+    public func identifier(kind: IdentifierKind, value: String) async throws -> Identifier? {
+        let value = try IdentifierValue.normalized(value, kind: kind)
+        return try readInPlace { db in
+            try Identifier.fetchOne(db.cachedStatement(sql: "SELECT * FROM identifier WHERE kind = ? AND value = ?"),
+                                    arguments: [kind.rawValue, value])
         }
     }
 

@@ -58,7 +58,8 @@ extension StoreDatabase {
         let at = request.at.storeTruncated
 
         return try await write { db in
-            if let existing = try Purchase.filter(Column("storeId") == self.storeId && Column("receiptId") == receiptId).fetchOne(db) {
+            if let existing = try Purchase.fetchOne(db.cachedStatement(sql: "SELECT * FROM purchase WHERE storeId = ? AND receiptId = ?"),
+                                                    arguments: [self.storeId, receiptId]) {
                 guard existing.amountMinor == request.amountMinor, existing.currency == currency.code,
                       existing.profileId == profileId, existing.lines == lines else {
                     throw StoreError(.receiptConflict,

@@ -11,7 +11,7 @@ struct Standing: Sendable {
 extension StoreDatabase {
     /// Fetches a profile that may still earn and spend: unknown or erased profiles are errors.
     static func liveProfile(_ db: Database, id: String) throws -> Profile {
-        guard let profile = try Profile.fetchOne(db, key: id) else {
+        guard let profile = try Profile.fetchOne(db.cachedStatement(sql: "SELECT * FROM profile WHERE id = ?"), arguments: [id]) else {
             throw StoreError(.unknownProfile, "no profile with id \(id)")
         }
         guard !profile.isErased else {
@@ -22,8 +22,14 @@ extension StoreDatabase {
 
     /// In a write transaction: writes due expiry, then returns the standing and refreshes the profile's cached tier.
     func settleStanding(_ db: Database, profile: Profile, asOf: Date) throws -> Standing {
-        try PointsLedger.materializeExpiry(db, profileId: profile.id, asOf: asOf, storeId: storeId)
-        let standing = try standing(db, profileId: profile.id, asOf: asOf)
+        let summary = try PointsLedger.summary(db, profileId: profile.id, asOf: asOf, tierMonths: rules.tierWindowMonths)
+        let pending = try PointsLedger.pendingExpiry(db, profileId: profile.id, asOf: asOf, summary: summary)
+        if pending > 0 {
+            try PointsLedger.append(db, profileId: profile.id, delta: -pending, reason: .expiry, reference: nil, at: asOf,
+                                    expiresAt: nil, storeId: storeId)
+        }
+        let standing = Standing(balance: summary.sum - pending, rollingPoints: summary.tierPoints,
+                                tier: rules.tier(forRollingPoints: summary.tierPoints).name)
         if standing.tier != profile.tier {
             var updated = profile
             updated.tier = standing.tier
@@ -35,12 +41,14 @@ extension StoreDatabase {
 
     /// Read-only standing: due expiry is subtracted, not written.
     func standing(_ db: Database, profileId: String, asOf: Date) throws -> Standing {
-        let balance = try PointsLedger.balance(db, profileId: profileId, asOf: asOf)
-        let rolling = try PointsLedger.rollingTierPoints(db, profileId: profileId, asOf: asOf, months: rules.tierWindowMonths)
-        return Standing(balance: balance, rollingPoints: rolling, tier: rules.tier(forRollingPoints: rolling).name)
+        let summary = try PointsLedger.summary(db, profileId: profileId, asOf: asOf, tierMonths: rules.tierWindowMonths)
+        let pending = try PointsLedger.pendingExpiry(db, profileId: profileId, asOf: asOf, summary: summary)
+        return Standing(balance: summary.sum - pending, rollingPoints: summary.tierPoints,
+                        tier: rules.tier(forRollingPoints: summary.tierPoints).name)
     }
 
     static func affordableRewards(_ db: Database, balance: Int64) throws -> [Reward] {
-        try Reward.filter(Column("active") == true && Column("cost") <= balance).order(Column("cost"), Column("id")).fetchAll(db)
+        try Reward.fetchAll(db.cachedStatement(sql: "SELECT * FROM reward WHERE active AND cost <= ? ORDER BY cost, id"),
+                            arguments: [balance])
     }
 }

@@ -48,7 +48,8 @@ extension StoreDatabase {
         var accepted: [Identifier] = []
         var rejected: [IdentifierKind] = []
         for (kind, value) in presented {
-            if var identifier = try Identifier.filter(Column("kind") == kind.rawValue && Column("value") == value).fetchOne(db) {
+            if var identifier = try Identifier.fetchOne(db.cachedStatement(sql: "SELECT * FROM identifier WHERE kind = ? AND value = ?"),
+                                                        arguments: [kind.rawValue, value]) {
                 if kind == .sunTag, let counter = sunCounter {
                     if let last = identifier.sunCounter, counter <= last {
                         rejected.append(kind)
@@ -73,7 +74,9 @@ extension StoreDatabase {
         // 2. The strongest identifier that belongs to a live profile decides.
         var matches: [(identifier: Identifier, profile: Profile)] = []
         for identifier in accepted {
-            if let profileId = identifier.profileId, let profile = try Profile.fetchOne(db, key: profileId), !profile.isErased {
+            if let profileId = identifier.profileId,
+               let profile = try Profile.fetchOne(db.cachedStatement(sql: "SELECT * FROM profile WHERE id = ?"), arguments: [profileId]),
+               !profile.isErased {
                 matches.append((identifier, profile))
             }
         }
@@ -81,18 +84,17 @@ extension StoreDatabase {
         let visitIdentifier = chosen?.identifier ?? strongest
 
         // 3. One visit per window.
-        let windowStart = at.addingTimeInterval(-rules.visitWindow)
+        let windowStart = StoreDate.text(at.addingTimeInterval(-rules.visitWindow))
         let existing: Visit?
         if let profile = chosen?.profile {
-            existing = try Visit
-                .filter(Column("profileId") == profile.id && Column("storeId") == storeId
-                        && Column("at") > windowStart && Column("at") <= at)
-                .order(Column("at").desc).fetchOne(db)
+            existing = try Visit.fetchOne(db.cachedStatement(sql: """
+                SELECT * FROM visit WHERE profileId = ? AND storeId = ? AND at > ? AND at <= ? ORDER BY at DESC LIMIT 1
+                """), arguments: [profile.id, storeId, windowStart, StoreDate.text(at)])
         } else {
-            existing = try Visit
-                .filter(Column("identifierId") == strongest.id && Column("profileId") == nil
-                        && Column("storeId") == storeId && Column("at") > windowStart && Column("at") <= at)
-                .order(Column("at").desc).fetchOne(db)
+            existing = try Visit.fetchOne(db.cachedStatement(sql: """
+                SELECT * FROM visit WHERE identifierId = ? AND profileId IS NULL AND storeId = ? AND at > ? AND at <= ?
+                ORDER BY at DESC LIMIT 1
+                """), arguments: [strongest.id, storeId, windowStart, StoreDate.text(at)])
         }
         let visit: Visit
         if let existing {
@@ -110,7 +112,8 @@ extension StoreDatabase {
             let others = matches.dropFirst().filter { $0.profile.id != chosen.profile.id }
                 .map { ConflictingMatch(profileId: $0.profile.id, kind: $0.identifier.kind) }
             if !others.isEmpty {
-                if let recorded = try IdentityConflict.filter(Column("visitId") == visit.id).fetchOne(db) {
+                if let recorded = try IdentityConflict.fetchOne(db.cachedStatement(sql: "SELECT * FROM identityConflict WHERE visitId = ?"),
+                                                                arguments: [visit.id]) {
                     conflict = recorded
                 } else {
                     let record = IdentityConflict(id: UUIDv7.string(at: at), visitId: visit.id,
@@ -130,9 +133,8 @@ extension StoreDatabase {
         }
         var bonus: Int64 = 0
         if existing == nil, rules.visitBonus > 0 {
-            let lastBonus = try Date.fetchOne(db, sql: """
-                SELECT MAX(at) FROM ledgerEntry WHERE profileId = ? AND reason = 'visitBonus'
-                """, arguments: [profile.id])
+            let lastBonus = try PointsLedger.summary(db, profileId: profile.id, asOf: at,
+                                                     tierMonths: rules.tierWindowMonths).lastVisitBonus
             if lastBonus.map({ at.timeIntervalSince($0) >= rules.visitBonusCooldown }) ?? true {
                 try PointsLedger.append(db, profileId: profile.id, delta: rules.visitBonus, reason: .visitBonus,
                                         reference: visit.id, at: at, expiresAt: rules.expiry(ofPointsEarnedAt: at),

@@ -10,7 +10,7 @@ import GRDB
 /// without an expiry last; a debit larger than what is left leaves a debt that later credits repay first.
 enum PointsLedger {
     static func ledgerSum(_ db: Database, profileId: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry WHERE profileId = ?",
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry WHERE profileId = ?"),
                            arguments: [profileId]) ?? 0
     }
 
@@ -19,17 +19,48 @@ enum PointsLedger {
         try ledgerSum(db, profileId: profileId) - pendingExpiry(db, profileId: profileId, asOf: asOf)
     }
 
+    /// Everything a greeting needs from the ledger, in one pass over the profile's entries.
+    struct Summary {
+        /// `SUM(delta)`: the balance once due expiry is written.
+        var sum: Int64
+        /// Credits whose expiry date has passed (spent or not).
+        var due: Int64
+        /// Points already written as expired.
+        var written: Int64
+        /// Earned over the tier window.
+        var tierPoints: Int64
+        var lastVisitBonus: Date?
+    }
+
+    static func summary(_ db: Database, profileId: String, asOf: Date, tierMonths: Int) throws -> Summary {
+        let now = StoreDate.text(asOf)
+        let windowStart = StoreDate.text(StoreCalendar.adding(months: -tierMonths, to: asOf))
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: summarySQL), arguments: [now, windowStart, now, profileId]) else {
+            return Summary(sum: 0, due: 0, written: 0, tierPoints: 0, lastVisitBonus: nil)
+        }
+        return Summary(sum: row[0] ?? 0, due: row[1] ?? 0, written: row[2] ?? 0, tierPoints: max(0, row[3] ?? 0),
+                       lastVisitBonus: row[4])
+    }
+
+    private static let summarySQL = """
+        SELECT COALESCE(SUM(delta), 0),
+               COALESCE(SUM(CASE WHEN delta > 0 AND expiresAt IS NOT NULL AND expiresAt <= ?1 THEN delta END), 0),
+               COALESCE(-SUM(CASE WHEN reason = 'expiry' THEN delta END), 0),
+               COALESCE(SUM(CASE WHEN reason IN (\(LedgerReason.allCases.filter(\.countsTowardsTier).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                                  AND at > ?2 AND at <= ?3 THEN delta END), 0),
+               MAX(CASE WHEN reason = 'visitBonus' THEN at END)
+        FROM ledgerEntry WHERE profileId = ?4
+        """
+
     /// Points that should have expired by `asOf` and have not been written as expiry entries yet.
     static func pendingExpiry(_ db: Database, profileId: String, asOf: Date) throws -> Int64 {
-        // Fast path: nothing that can expire has reached its date.
-        let due = try Int64.fetchOne(db, sql: """
-            SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry
-            WHERE profileId = ? AND delta > 0 AND expiresAt IS NOT NULL AND expiresAt <= ?
-            """, arguments: [profileId, asOf]) ?? 0
-        guard due > 0 else { return 0 }
-        let written = try Int64.fetchOne(db, sql: """
-            SELECT COALESCE(-SUM(delta), 0) FROM ledgerEntry WHERE profileId = ? AND reason = 'expiry'
-            """, arguments: [profileId]) ?? 0
+        try pendingExpiry(db, profileId: profileId, asOf: asOf, summary: summary(db, profileId: profileId, asOf: asOf, tierMonths: 12))
+    }
+
+    static func pendingExpiry(_ db: Database, profileId: String, asOf: Date, summary: Summary) throws -> Int64 {
+        // Fast path: what has reached its expiry date (spent or not) is already written off.
+        let due = summary.due
+        let written = summary.written
         guard due > written else { return 0 }
         let entries = try LedgerEntry
             .filter(Column("profileId") == profileId && Column("reason") != LedgerReason.expiry.rawValue)
@@ -56,17 +87,6 @@ enum PointsLedger {
         try entry.insert(db)
         try db.appendOutboxEvent(.ledgerEntry, storeId: storeId, payload: entry, at: at)
         return entry
-    }
-
-    /// Points earned (net of refunds) over the tier window ending at `asOf`.
-    static func rollingTierPoints(_ db: Database, profileId: String, asOf: Date, months: Int) throws -> Int64 {
-        let start = StoreCalendar.adding(months: -months, to: asOf)
-        let reasons = LedgerReason.allCases.filter(\.countsTowardsTier).map(\.rawValue)
-        let sum = try Int64.fetchOne(db, sql: """
-            SELECT COALESCE(SUM(delta), 0) FROM ledgerEntry
-            WHERE profileId = ? AND reason IN (\(reasons.map { _ in "?" }.joined(separator: ", "))) AND at > ? AND at <= ?
-            """, arguments: StatementArguments([profileId] + reasons) + [start, asOf]) ?? 0
-        return max(0, sum)
     }
 
     /// Replays the credits and debits in time order and returns how many points have expired by `asOf`.

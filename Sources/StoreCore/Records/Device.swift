@@ -4,6 +4,7 @@ import GRDB
 /// A kiosk or till allowed to talk to the store. Only the SHA-256 of its token is kept.
 public struct Device: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "device"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var kind: DeviceKind

@@ -4,6 +4,7 @@ import GRDB
 /// A Net Promoter answer from a kiosk: 0–10 (a CHECK constraint refuses anything else), optional comment.
 public struct Feedback: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "feedback"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var storeId: String

@@ -7,6 +7,7 @@ import GRDB
 /// recorded with it join the profile.
 public struct Identifier: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "identifier"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var kind: IdentifierKind

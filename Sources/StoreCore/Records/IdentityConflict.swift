@@ -5,6 +5,7 @@ import GRDB
 /// personal data, so it can be shown to staff and sent to head office for a human decision.
 public struct IdentityConflict: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "identityConflict"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var visitId: String

@@ -5,6 +5,7 @@ import GRDB
 /// the sum of its entries: it is never stored anywhere else.
 public struct LedgerEntry: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "ledgerEntry"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var profileId: String

@@ -4,6 +4,7 @@ import GRDB
 /// A state change waiting to be sent to head office, written in the same transaction as the change itself.
 public struct OutboxEvent: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "outbox"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     /// UUIDv7, lowercase text: head office deduplicates on it.
     public var id: String

@@ -4,6 +4,7 @@ import GRDB
 /// A known customer. Personal fields are blanked (not deleted) on erasure so that the ledger stays whole.
 public struct Profile: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "profile"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var firstName: String

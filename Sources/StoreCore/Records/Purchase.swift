@@ -17,6 +17,7 @@ public struct PurchaseLine: Codable, Sendable, Hashable {
 /// A till sale. `receiptId` is unique per store, which is what makes accrual idempotent.
 public struct Purchase: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "purchase"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var storeId: String

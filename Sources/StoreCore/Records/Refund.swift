@@ -5,6 +5,7 @@ import GRDB
 /// retried refund is applied once.
 public struct Refund: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "refund"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var storeId: String

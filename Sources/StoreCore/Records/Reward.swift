@@ -4,6 +4,7 @@ import GRDB
 /// past redemptions still point somewhere.
 public struct Reward: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "reward"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var name: String

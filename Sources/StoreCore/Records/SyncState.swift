@@ -4,6 +4,7 @@ import GRDB
 /// The single row (id 1) that ties the file to its store and holds the sync cursors.
 public struct SyncState: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "syncState"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: Int
     public var storeId: String

@@ -5,6 +5,7 @@ import GRDB
 /// fold into the same visit.
 public struct Visit: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "visit"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoreDate.strategy }
 
     public var id: String
     public var storeId: String

@@ -19,6 +19,19 @@ enum TextField {
         return try name(raw, field: field, maximumLength: maximumLength)
     }
 
+    /// Free text such as a feedback comment: trimmed, bounded, line breaks and tabs allowed, other control
+    /// characters refused. Empty text is nil.
+    static func comment(_ raw: String?, field: String, maximumLength: Int) throws -> String? {
+        guard let value = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard value.count <= maximumLength else {
+            throw StoreError(.invalidArgument, "\(field) must be at most \(maximumLength) characters, got \(value.count)")
+        }
+        guard !Sanitized.hasControlCharacters(value.filter { $0 != "\n" && $0 != "\t" && $0 != "\r\n" }) else {
+            throw StoreError(.invalidArgument, "\(field) must not contain control characters other than line breaks and tabs")
+        }
+        return value
+    }
+
     /// A BCP 47 tag in its simple form: a 2–3 letter language, then optional subtags ("fr", "en-GB", "zh-Hant").
     static func language(_ raw: String) throws -> String {
         let value = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "-")
