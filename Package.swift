@@ -79,6 +79,8 @@ let package = Package(
             dependencies: [
                 "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "CardSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -18,8 +18,11 @@ public final class ReaderService: Sendable {
     private let monitor: ReaderMonitor
     private let consumer: Task<Void, Never>
 
+    /// - Parameter readers: read taps only on these readers (a device owns its reader); nil reads every reader.
+    ///   Reader events are published for all readers either way.
     public init(
         identifier: TapIdentifier = TapIdentifier(),
+        readers readerFilter: Set<String>? = nil,
         monitorConfiguration: ReaderMonitor.Configuration = .init(),
         logger: Logger = Logger(label: "parcours.taps")
     ) {
@@ -33,7 +36,7 @@ public final class ReaderService: Sendable {
                 for await event in monitor.events {
                     continuation.yield(.reader(event))
                     switch event {
-                    case .cardInserted(let reader, _):
+                    case .cardInserted(let reader, _) where readerFilter?.contains(reader) ?? true:
                         let seenAt = ContinuousClock.now
                         let wallClock = Date()
                         let access = readers.access(for: reader)
@@ -42,7 +45,7 @@ public final class ReaderService: Sendable {
                             Self.log(result, logger)
                             continuation.yield(.tap(result))
                         }
-                    case .quickTapMissed(let reader):
+                    case .quickTapMissed(let reader) where readerFilter?.contains(reader) ?? true:
                         let result = TapResult(
                             reader: reader, at: Date(), technology: "unknown card", atr: "",
                             identifiers: TapIdentifiers(), failure: TapFailure.cardLeft.description,

@@ -2,8 +2,10 @@
  * The reference PC/SC client for `make bench`: the least a program can do to read a tap's UID through
  * libpcsclite. Parcours' own reader service is measured beside it, in the same run, on the same rig.
  *
- *   reference-client watch READER COUNT   for COUNT taps on READER: wait for a card, connect, FF CA 00 00 00,
- *                                         print "uid <CLOCK_BOOTTIME ns> <hex>", disconnect, wait for removal
+ *   reference-client watch READER COUNT   for COUNT taps on READER: wait for a card, connect, FF CA 00 00 00 and
+ *                                         FF B0 00 03 10 (the UID and the Type 2 CC page: the same two reads
+ *                                         Parcours makes of a blank tag), print "uid <CLOCK_BOOTTIME ns> <hex>",
+ *                                         disconnect, wait for removal
  *   reference-client rtt READER COUNT     on the card present in READER, send FF CA 00 00 00 COUNT times and
  *                                         print each round trip: "rtt <ns>"
  *
@@ -30,6 +32,7 @@ static void check(LONG rv, const char *what) {
 }
 
 static const BYTE get_uid[] = {0xFF, 0xCA, 0x00, 0x00, 0x00};
+static const BYTE read_cc[] = {0xFF, 0xB0, 0x00, 0x03, 0x10};
 
 static int read_uid(SCARDCONTEXT context, const char *reader, BYTE *uid, DWORD *uid_length) {
     SCARDHANDLE card;
@@ -41,11 +44,17 @@ static int read_uid(SCARDCONTEXT context, const char *reader, BYTE *uid, DWORD *
     BYTE response[258];
     DWORD length = sizeof(response);
     LONG rv = SCardTransmit(card, &pci, get_uid, sizeof(get_uid), NULL, response, &length);
-    SCardDisconnect(card, SCARD_LEAVE_CARD);
-    if (rv != SCARD_S_SUCCESS || length < 2 || response[length - 2] != 0x90) return -1;
+    if (rv != SCARD_S_SUCCESS || length < 2 || response[length - 2] != 0x90) {
+        SCardDisconnect(card, SCARD_LEAVE_CARD);
+        return -1;
+    }
     *uid_length = length - 2;
     memcpy(uid, response, *uid_length);
-    return 0;
+    BYTE cc[258];
+    DWORD cc_length = sizeof(cc);
+    rv = SCardTransmit(card, &pci, read_cc, sizeof(read_cc), NULL, cc, &cc_length);
+    SCardDisconnect(card, SCARD_LEAVE_CARD);
+    return rv == SCARD_S_SUCCESS && cc_length == 18 ? 0 : -1;
 }
 
 static void wait_for(SCARDCONTEXT context, SCARD_READERSTATE *state, int present) {
