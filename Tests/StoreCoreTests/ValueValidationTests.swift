@@ -87,3 +87,18 @@ struct ValueValidationTests {
         #expect(Set(order.map(\.strength)).count == order.count)
     }
 }
+
+@Suite("Stored dates")
+struct StoredDateTests {
+    /// Dates returned by write methods must equal the same rows read back, whatever their sub-millisecond part.
+    @Test("a device's createdAt reads back equal, for many wall-clock instants")
+    func datesRoundTrip() async throws {
+        let store = try await TestStore()
+        for step in 0..<40 {
+            let at = Date(timeIntervalSince1970: 1_795_000_000 + Double(step) * 0.0371 + 0.000_4)
+            let added = try await store.database.addDevice(kind: .till, name: "Till \(step)", at: at)
+            let listed = try await store.database.devices().first { $0.id == added.device.id }
+            #expect(listed?.createdAt == added.device.createdAt)
+        }
+    }
+}

@@ -21,7 +21,7 @@ extension Database {
             schemaVersion: 1,
             payload: try OutboxPayload.encode(payload),
             createdAt: at)
-        try event.insert(self)
+        try event.insertRow(self)
         return event
     }
 }

@@ -73,7 +73,7 @@ extension StoreDatabase {
             let purchase = Purchase(id: UUIDv7.string(at: at), storeId: self.storeId, tillDeviceId: tillDeviceId,
                                     receiptId: receiptId, amountMinor: request.amountMinor, currency: currency.code,
                                     lines: lines, profileId: profile?.id, pointsEarned: points, at: at)
-            try purchase.insert(db)
+            try purchase.insertRow(db)
             try db.appendOutboxEvent(.purchaseRecorded, storeId: self.storeId, payload: purchase, at: at)
             guard let profile else {
                 return PurchaseOutcome(purchase: purchase, pointsEarned: 0, balance: nil, tier: nil, isReplay: false)

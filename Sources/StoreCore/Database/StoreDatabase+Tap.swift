@@ -63,7 +63,7 @@ extension StoreDatabase {
                 let identifier = Identifier(
                     id: UUIDv7.string(at: at), kind: kind, value: value, profileId: nil, publicKey: nil,
                     verified: kind.isCryptographicProof, sunCounter: kind == .sunTag ? sunCounter : nil, createdAt: at)
-                try identifier.insert(db)
+                try identifier.insertRow(db)
                 accepted.append(identifier)
             }
         }
@@ -102,7 +102,7 @@ extension StoreDatabase {
         } else {
             visit = Visit(id: UUIDv7.string(at: at), storeId: storeId, deviceId: deviceId, reader: reader,
                           identifierId: visitIdentifier.id, profileId: chosen?.profile.id, at: at)
-            try visit.insert(db)
+            try visit.insertRow(db)
             try db.appendOutboxEvent(.visitRecorded, storeId: storeId, payload: visit, at: at)
         }
 

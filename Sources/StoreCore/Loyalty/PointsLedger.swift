@@ -84,7 +84,7 @@ enum PointsLedger {
                        at: Date, expiresAt: Date?, storeId: String) throws -> LedgerEntry {
         let entry = LedgerEntry(id: UUIDv7.string(at: at), profileId: profileId, delta: delta, reason: reason,
                                 reference: reference, at: at, expiresAt: delta > 0 ? expiresAt : nil)
-        try entry.insert(db)
+        try entry.insertRow(db)
         try db.appendOutboxEvent(.ledgerEntry, storeId: storeId, payload: entry, at: at)
         return entry
     }

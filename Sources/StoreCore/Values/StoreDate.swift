@@ -9,7 +9,9 @@ enum StoreDate {
         let seconds = date.timeIntervalSince1970
         let limit = 253_402_300_799.999  // 9999-12-31 23:59:59.999
         let clamped = seconds.isFinite ? min(max(seconds, -62_167_219_200), limit) : 0
-        let millis = Int64((clamped * 1000).rounded(.down))
+        // A microsecond of slack: a date parsed back from its own text can land a hair below the millisecond it
+        // names, and must not be written one millisecond earlier the second time round.
+        let millis = Int64((clamped * 1000 + 0.001).rounded(.down))
         var days = millis / 86_400_000
         var ofDay = millis % 86_400_000
         if ofDay < 0 {
