@@ -107,7 +107,7 @@ struct LoyaltyCardTests {
         Tamper(name: "extra parameter", edit: .append("&x=1"), code: .malformed),
         Tamper(name: "parameter twice", edit: .append("&k=k25"), code: .malformed),
         Tamper(name: "no query", edit: .cutQuery, code: .malformed),
-        Tamper(name: "http", edit: .replace("https://", "http://"), code: .malformed),
+        Tamper(name: "http", edit: .replace("https://", "http://"), code: .foreignCard),
         Tamper(name: "other path", edit: .replace("/c/", "/d/"), code: .malformed),
     ]
 

@@ -69,7 +69,8 @@ struct HostileCardTests {
     /// A slow card pulled out while it is still thinking: the tap ends as requested, not with an error.
     @Test func slowCardRemovedMidAnswer() async throws {
         let vpcd = try FakeVPCD()
-        async let inserted = VirtualReader(port: vpcd.port).insert(try HostileCard(mode: .slow, delay: .milliseconds(300)))
+        // Thinking far longer than the 50 ms before the pull, so a busy machine cannot let it answer first.
+        async let inserted = VirtualReader(port: vpcd.port).insert(try HostileCard(mode: .slow, delay: .seconds(2)))
         let peer = try await vpcd.accept()
         let field = try await inserted
         try await peer.send(Self.select)

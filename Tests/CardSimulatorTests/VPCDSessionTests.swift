@@ -137,14 +137,15 @@ struct VPCDSessionTests {
 
     @Test func fixedDwell() async throws {
         let vpcd = try FakeVPCD()
-        async let tapped = VirtualReader(port: vpcd.port).tap(try NTAGTag(model: .ntag213), dwell: .milliseconds(250))
+        // A dwell long enough that a busy machine still gets its command in before the card leaves.
+        async let tapped = VirtualReader(port: vpcd.port).tap(try NTAGTag(model: .ntag213), dwell: .seconds(1))
         let peer = try await vpcd.accept()
         #expect(try await peer.exchange(bytes("FF CA 00 00 00")) == Self.uidAnswer)
         #expect(try await peer.receive() == nil)
         let report = try await tapped
         #expect(report.removalReason == .dwellElapsed)
-        #expect(report.dwell >= .milliseconds(250))
-        #expect(report.dwell < .seconds(3))
+        #expect(report.dwell >= .seconds(1))
+        #expect(report.dwell < .seconds(6))
     }
 
     @Test func readerClosingEndsTheTap() async throws {
@@ -199,20 +200,22 @@ struct VPCDSessionTests {
 
     /// vpcd writes a frame's length and body separately and does not disable Nagle: without
     /// TCP_NODELAY and a re-armed TCP_QUICKACK on the card's side, each exchange waits ~40–50 ms for
-    /// a delayed ACK. 100 exchanges must take far less than the 4 s that would cost.
+    /// a delayed ACK, every time. The fastest of 100 exchanges tells which: with the options it is well
+    /// under a millisecond, with the trap it never goes below the kernel's 40 ms delayed-ACK floor.
+    /// (The minimum, not the total: a busy machine slows some exchanges, never all of them.)
     @Test func exchangesDoNotWaitForDelayedACKs() async throws {
         let vpcd = try FakeVPCD()
         async let inserted = VirtualReader(port: vpcd.port).insert(try NTAGTag(model: .ntag213))
         let peer = try await vpcd.accept()
         let field = try await inserted
         let clock = ContinuousClock()
-        let elapsed = try await clock.measure {
-            for _ in 0..<100 {
-                _ = try await peer.exchange(bytes("FF B0 00 04 10"))
-            }
+        var fastest = Duration.seconds(60)
+        for _ in 0..<100 {
+            let elapsed = try await clock.measure { _ = try await peer.exchange(bytes("FF B0 00 04 10")) }
+            fastest = min(fastest, elapsed)
         }
         await field.remove()
-        #expect(elapsed < .seconds(1), "100 exchanges took \(elapsed)")
+        #expect(fastest < .milliseconds(20), "the fastest of 100 exchanges took \(fastest): a delayed ACK in every one")
     }
 
     @Test func manyRemovalRequestsAreHarmless() async throws {

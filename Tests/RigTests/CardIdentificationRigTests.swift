@@ -39,17 +39,19 @@ extension RigSuite {
         }
 
         static let reader = 2
-        static let tapUntilRead = RemovalPolicy.whenIdle(idle: .milliseconds(150), maximumDwell: .seconds(4))
 
-        /// Taps `card` on the test reader and returns the service's result for it.
+        /// Taps `card` on the test reader and returns the service's result for it. The card stays in the
+        /// field until the service has answered (as a customer holds it until the screen reacts), so a
+        /// busy test machine cannot turn a slow read into a "card left the reader" failure.
         static func tap(_ card: any VirtualCard, _ service: ReaderService, _ recorder: EventRecorder) async throws -> TapResult {
             let name = Rig.readerName(reader)
             let before = await recorder.count
             if before == 0 { _ = await recorder.next { $0.readerEvent == .readerAdded(name) } }
-            _ = try await Rig.reader(reader).tap(card, removal: tapUntilRead)
-            let result = try #require(await recorder.next(after: before) { $0.tap?.reader == name }?.tap)
+            let field = try await Rig.reader(reader).insert(card, removal: .afterDwell(.seconds(15)))
+            let result = await recorder.next(after: before) { $0.tap?.reader == name }?.tap
+            await field.remove()
             _ = await recorder.next(after: before) { $0.readerEvent == .cardRemoved(reader: name) }
-            return result
+            return try #require(result)
         }
 
         static func start(_ logLines: LogCapture = LogCapture()) throws -> (ReaderService, EventRecorder) {

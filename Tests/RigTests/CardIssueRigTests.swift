@@ -76,7 +76,7 @@ extension RigSuite {
             _ = recorder.follow(service)
             let name = Rig.readerName(reader)
             _ = await recorder.next { $0.readerEvent == .readerAdded(name) }
-            _ = try await Rig.reader(reader).tap(tag, removal: .whenIdle(idle: .milliseconds(150), maximumDwell: .seconds(4)))
+            _ = try await Rig.reader(reader).tap(tag, removal: .whenIdle(idle: .milliseconds(400), maximumDwell: .seconds(5)))
             let tap = try #require(await recorder.next { $0.tap?.reader == name }?.tap)
             _ = await recorder.next { $0.readerEvent == .cardRemoved(reader: name) }
             return tap
