@@ -1,11 +1,11 @@
 # Parcours — two commands for a fresh Debian 12 machine with Swift 6.3:
 #   make run    install missing system packages, build, start the virtual reader rig if no reader is present,
-#               and run the store's reader service
+#               and run the store service (`parcours serve`: every tap identified and recorded in .parcours/)
 #   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig)
 # Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop.
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-SYSTEM_PACKAGES := libpcsclite-dev libsqlite3-dev pcscd vsmartcard-vpcd pkg-config
+SYSTEM_PACKAGES := libpcsclite-dev libsqlite3-dev pcscd vsmartcard-vpcd pkg-config xxd
 BIN := .build/debug
 RIG := hardware/rig/pcscd-rig
 
@@ -26,7 +26,7 @@ build: deps
 
 run: build
 	@$(RIG) start
-	$(BIN)/parcours readers
+	$(BIN)/parcours serve
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -45,7 +45,7 @@ bench: deps
 	if [ $$started = yes ]; then $(RIG) stop; fi; \
 	exit $$rc
 
-fuzz:
+fuzz: deps
 	Tests/Fuzz/run.sh
 
 rig-start: deps

@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // Parcours: in-store phygital point-of-sale backend.
 // Layers, each its own target, dependencies pointing one way:
-//   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService → parcours
+//   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService ┐
+//                                                        StoreCore ─────┴→ StoreService → parcours
 //   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
 import PackageDescription
 
@@ -64,10 +65,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The store's running service: taps recorded as visits (later the HTTP API and the fronts).
+        .target(
+            name: "StoreService",
+            dependencies: ["ReaderService", "StoreCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "parcours",
             dependencies: [
-                "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore",
+                "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "RigTests",
             dependencies: [
-                "PCSC", "ReaderService", "CardSimulator", "CardProtocols", "CardSecurity",
+                "PCSC", "ReaderService", "CardSimulator", "CardProtocols", "CardSecurity", "StoreCore", "StoreService",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// Reader and card verbs (`parcours readers`, `parcours card …`, `parcours sun …`).
-let readerSubcommands: [any ParsableCommand.Type] = [ReadersCommand.self, CardCommand.self, SUNCommand.self]
+let readerSubcommands: [any ParsableCommand.Type] = [ServeCommand.self, ReadersCommand.self, CardCommand.self, SUNCommand.self]
