@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         // C view of libpcsclite.
@@ -65,10 +70,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The store's running service: taps recorded as visits (later the HTTP API and the fronts).
+        // The store's running service: taps recorded as visits, the HTTP/WebSocket API (Hummingbird 2), metrics.
         .target(
             name: "StoreService",
-            dependencies: ["ReaderService", "StoreCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ReaderService", "StoreCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -77,6 +92,9 @@ let package = Package(
                 "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -113,6 +131,19 @@ let package = Package(
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
         .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore"], swiftSettings: strictSettings),
+        // The HTTP API against a real SQLite file: role matrix, strict decoding, live taps, OpenAPI ↔ routes.
+        .testTarget(
+            name: "StoreServiceTests",
+            dependencies: [
+                "StoreService", "StoreCore", "ReaderService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CardSimulatorTests",
             dependencies: ["CardSimulator", "CardProtocols", "CardSecurity", .product(name: "Crypto", package: "swift-crypto")],
@@ -126,6 +157,8 @@ let package = Package(
             dependencies: [
                 "PCSC", "ReaderService", "CardSimulator", "CardProtocols", "CardSecurity", "StoreCore", "StoreService",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -17,6 +17,8 @@ public final class ReaderService: Sendable {
     public let events: AsyncStream<Event>
     private let monitor: ReaderMonitor
     private let consumer: Task<Void, Never>
+    let writeClaims = CardWriteClaims()
+    let readerAccess = ReaderAccessPool()
 
     /// - Parameter readers: read taps only on these readers (a device owns its reader); nil reads every reader.
     ///   Reader events are published for all readers either way.
@@ -30,12 +32,27 @@ public final class ReaderService: Sendable {
         events = stream
         let monitor = ReaderMonitor(configuration: monitorConfiguration, logger: logger)
         self.monitor = monitor
-        let readers = ReaderAccessPool()
+        let readers = readerAccess
+        let claims = writeClaims
         consumer = Task {
             await withDiscardingTaskGroup { taps in
                 for await event in monitor.events {
                     continuation.yield(.reader(event))
                     switch event {
+                    case .cardInserted(let reader, _):
+                        claims.cardArrived(on: reader)
+                    case .cardRemoved(let reader):
+                        claims.cardLeft(reader)
+                    default:
+                        break
+                    }
+                    switch event {
+                    case .cardInserted(let reader, _) where claims.isClaimed(reader):
+                        // A till is issuing a card: this one is written, not identified.
+                        if let claim = claims.take(on: reader) {
+                            let access = readers.access(for: reader)
+                            taps.addTask { await Self.run(claim, on: reader, access) }
+                        }
                     case .cardInserted(let reader, _) where readerFilter?.contains(reader) ?? true:
                         let seenAt = ContinuousClock.now
                         let wallClock = Date()
@@ -54,6 +71,7 @@ public final class ReaderService: Sendable {
                         continuation.yield(.tap(result))
                     case .readerRemoved(let reader):
                         readers.forget(reader)
+                        claims.cardLeft(reader)
                     case .serviceUnavailable:
                         readers.forgetAll()
                     default:
@@ -103,7 +121,7 @@ public final class ReaderService: Sendable {
 }
 
 /// One `CardAccess` per reader, created on first use.
-private final class ReaderAccessPool: Sendable {
+final class ReaderAccessPool: Sendable {
     private let pool = Mutex<[String: CardAccess]>([:])
 
     func access(for reader: String) -> CardAccess {

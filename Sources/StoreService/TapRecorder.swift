@@ -58,7 +58,8 @@ public struct TapRecorder: Sendable {
 }
 
 extension TapRecorder.Recording: CustomStringConvertible {
-    /// One line for the person at the screen: no card numbers, no secrets.
+    /// One line for the console: ids, points and outcomes; no names, no card numbers, no secrets (it may end up in
+    /// a journal).
     public var description: String {
         switch self {
         case .unreadable(let reader, let reason):
@@ -72,7 +73,8 @@ extension TapRecorder.Recording: CustomStringConvertible {
                     + " (a sign-up can claim it)"
             }
             let rewards = greeting.affordableRewards.map(\.name).joined(separator: ", ")
-            return "Bonjour \(greeting.firstName) — \(greeting.points) points, \(greeting.tier), \(visit) on \(deviceId)"
+            return "\(tap.technology) on \(tap.reader) (\(deviceId)): customer \(greeting.profileId), \(greeting.points) points,"
+                + " \(greeting.tier), \(visit)"
                 + (outcome.visitBonus > 0 ? ", +\(outcome.visitBonus) visit bonus" : "")
                 + (rewards.isEmpty ? "" : "; rewards within reach: \(rewards)")
         }

@@ -1,0 +1,30 @@
+import Logging
+import Foundation
+
+/// What the HTTP side of the store service needs to know. Defaults are the embedded ones `parcours serve` starts
+/// with when there is no configuration.
+public struct StoreServiceSettings: Sendable, Hashable {
+    /// Loopback by default: the fronts run on the same machine; a store that puts kiosks on the LAN opts in.
+    public var host: String
+    public var port: Int
+    /// Largest request body accepted, in bytes. Every API body is a few hundred bytes; 64 KiB leaves room for
+    /// a long comment and stops a client from making the server buffer megabytes.
+    public var maximumBodyBytes: Int
+    /// How long a staff sign-in at a till lasts before the PIN must be entered again (a shift, not a day).
+    public var staffSessionLifetime: TimeInterval
+    /// How long a tap stays "current" on a device with nothing happening (the kiosk's idle reset, 45 s).
+    public var tapIdleTimeout: TimeInterval
+    /// Server name reported by Hummingbird.
+    public var serverName: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024,
+                staffSessionLifetime: TimeInterval = 4 * 3600, tapIdleTimeout: TimeInterval = 45,
+                serverName: String = "parcours") {
+        self.host = host
+        self.port = port
+        self.maximumBodyBytes = maximumBodyBytes
+        self.staffSessionLifetime = staffSessionLifetime
+        self.tapIdleTimeout = tapIdleTimeout
+        self.serverName = serverName
+    }
+}

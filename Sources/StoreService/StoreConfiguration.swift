@@ -1,0 +1,152 @@
+import Configuration
+import Foundation
+
+/// A configuration value that stops start-up: the message names the key and the problem.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public var key: String
+    public var problem: String
+
+    public init(key: String, problem: String) {
+        self.key = key
+        self.problem = problem
+    }
+
+    public var description: String { "invalid configuration: \(key): \(problem)" }
+}
+
+/// The store service's configuration: `config/store.json` (optional), overridden by `PARCOURS_*` environment
+/// variables (`http.port` ← `PARCOURS_HTTP_PORT`), read through swift-configuration.
+///
+/// Keys (all optional; the defaults are the embedded ones):
+/// - `store.id`, `store.name`
+/// - `http.host` (127.0.0.1), `http.port` (8080, 1–65535), `http.maxBodyBytes` (65536, 1024–1048576)
+/// - `staff.sessionMinutes` (240, 1–1440)
+/// - `kiosk.idleTimeoutSeconds` (45, 5–3600)
+/// - `tls.certificate`, `tls.key`: refused for now, rather than silently serving plain HTTP.
+public struct StoreConfiguration: Sendable, Equatable {
+    public var storeId: String?
+    public var storeName: String?
+    public var service: StoreServiceSettings
+
+    static let knownKeys: Set<String> = [
+        "store.id", "store.name", "http.host", "http.port", "http.maxBodyBytes", "staff.sessionMinutes",
+        "kiosk.idleTimeoutSeconds", "tls.certificate", "tls.key",
+    ]
+
+    /// - Parameters:
+    ///   - file: a JSON file; nil means none. A file named but missing is an error (a typo must not mean defaults).
+    ///   - environment: the process environment (injectable for tests).
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StoreConfiguration {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "parcours"),
+        ]
+        if let file { providers.append(InMemoryProvider(name: file, values: try fileValues(file))) }
+        return try StoreConfiguration(reader: ConfigReader(providers: providers))
+    }
+
+    init(reader: ConfigReader) throws {
+        let settings = Settings(reader)
+        storeId = try settings.string("store.id")
+        storeName = try settings.string("store.name")
+        let defaults = StoreServiceSettings()
+        service = StoreServiceSettings(
+            host: try settings.string("http.host") ?? defaults.host,
+            port: try settings.int("http.port", in: 1...65535) ?? defaults.port,
+            maximumBodyBytes: try settings.int("http.maxBodyBytes", in: 1024...1_048_576) ?? defaults.maximumBodyBytes,
+            staffSessionLifetime: try settings.int("staff.sessionMinutes", in: 1...1440).map { TimeInterval($0 * 60) }
+                ?? defaults.staffSessionLifetime,
+            tapIdleTimeout: try settings.int("kiosk.idleTimeoutSeconds", in: 5...3600).map(TimeInterval.init)
+                ?? defaults.tapIdleTimeout)
+        for key in ["tls.certificate", "tls.key"] where try settings.string(key) != nil {
+            throw ConfigurationError(key: key, problem: "TLS is not supported by this version; terminate TLS in front of the service or remove the key")
+        }
+        if let id = storeId, id.isEmpty || id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw ConfigurationError(key: "store.id", problem: "1 to 64 letters, digits, dashes or underscores, got \"\(id)\"")
+        }
+        if service.host.isEmpty { throw ConfigurationError(key: "http.host", problem: "must not be empty") }
+    }
+
+    /// Typed reads that tell "absent" (nil) from "present but wrong" (an error naming the key): the reader's
+    /// optional getters return nil for both.
+    private struct Settings {
+        let reader: ConfigReader
+        init(_ reader: ConfigReader) { self.reader = reader }
+
+        func isPresent(_ key: String) -> Bool {
+            let configKey = ConfigKey(key)
+            return reader.string(forKey: configKey) != nil || reader.int(forKey: configKey) != nil
+                || reader.double(forKey: configKey) != nil || reader.bool(forKey: configKey) != nil
+        }
+
+        func string(_ key: String) throws -> String? {
+            if let value = reader.string(forKey: ConfigKey(key)) { return value }
+            guard !isPresent(key) else { throw ConfigurationError(key: key, problem: "expected a string") }
+            return nil
+        }
+
+        func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let value = reader.int(forKey: ConfigKey(key)) else {
+                guard !isPresent(key) else {
+                    throw ConfigurationError(key: key, problem: "expected a whole number between \(range.lowerBound) and \(range.upperBound)")
+                }
+                return nil
+            }
+            guard range.contains(value) else {
+                throw ConfigurationError(key: key, problem: "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            }
+            return value
+        }
+    }
+
+    /// The JSON file, flattened to dotted keys. Unknown keys are refused, so that a misspelt key is not ignored.
+    static func fileValues(_ path: String) throws -> [AbsoluteConfigKey: ConfigValue] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: path, problem: "the configuration file cannot be read")
+        }
+        guard case .object(let root)? = try? JSONDecoder().decode(JSONNode.self, from: data) else {
+            throw ConfigurationError(key: path, problem: "not a JSON object")
+        }
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        func flatten(_ object: [String: JSONNode], prefix: [String]) throws {
+            for (name, node) in object {
+                let components = prefix + [name]
+                let key = components.joined(separator: ".")
+                let content: ConfigContent
+                switch node {
+                case .object(let nested):
+                    try flatten(nested, prefix: components)
+                    continue
+                case .bool(let value): content = .bool(value)
+                case .int(let value): content = .int(value)
+                case .double(let value): content = .double(value)
+                case .string(let value): content = .string(value)
+                case .other: throw ConfigurationError(key: key, problem: "expected a string, a number or true/false")
+                }
+                guard knownKeys.contains(key) else { throw ConfigurationError(key: key, problem: "unknown key") }
+                values[AbsoluteConfigKey(components)] = ConfigValue(content, isSecret: false)
+            }
+        }
+        try flatten(root, prefix: [])
+        return values
+    }
+}
+
+/// Just enough JSON to flatten a configuration file, keeping integers apart from decimals and booleans.
+private enum JSONNode: Decodable {
+    case object([String: JSONNode])
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case other
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([String: JSONNode].self) { self = .object(value) }
+        else { self = .other }
+    }
+}

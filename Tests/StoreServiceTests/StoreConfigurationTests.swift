@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import StoreService
+
+@Suite("Store configuration")
+struct StoreConfigurationTests {
+    func write(_ json: String) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.json")
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        return (directory, path)
+    }
+
+    @Test("no file and no environment: the embedded defaults")
+    func defaults() throws {
+        let configuration = try StoreConfiguration.load(file: nil, environment: [:])
+        #expect(configuration.service == StoreServiceSettings())
+        #expect(configuration.storeId == nil)
+    }
+
+    @Test("the file sets values; PARCOURS_* environment variables override it")
+    func environmentOverridesFile() throws {
+        let (directory, path) = try write(#"{"store":{"id":"paris-01","name":"Paris"},"http":{"host":"0.0.0.0","port":9000},"kiosk":{"idleTimeoutSeconds":60}}"#)
+        _ = directory
+        let configuration = try StoreConfiguration.load(file: path, environment: [
+            "PARCOURS_HTTP_PORT": "9100", "PARCOURS_KIOSK_IDLE_TIMEOUT_SECONDS": "30", "HTTP_PORT": "1",
+        ])
+        #expect(configuration.storeId == "paris-01")
+        #expect(configuration.storeName == "Paris")
+        #expect(configuration.service.host == "0.0.0.0")
+        #expect(configuration.service.port == 9100)
+        // camelCase keys map to underscores: kiosk.idleTimeoutSeconds ← PARCOURS_KIOSK_IDLE_TIMEOUT_SECONDS.
+        #expect(configuration.service.tapIdleTimeout == 30)
+    }
+
+    struct Invalid: Sendable, CustomTestStringConvertible {
+        var json: String
+        var environment: [String: String]
+        var key: String
+        var testDescription: String { key }
+    }
+
+    static let invalid: [Invalid] = [
+        Invalid(json: #"{"http":{"port":70000}}"#, environment: [:], key: "http.port"),
+        Invalid(json: #"{"http":{"port":"eighty"}}"#, environment: [:], key: "http.port"),
+        Invalid(json: "{}", environment: ["PARCOURS_HTTP_PORT": "eighty"], key: "http.port"),
+        Invalid(json: #"{"kiosk":{"idleTimeoutSeconds":1}}"#, environment: [:], key: "kiosk.idleTimeoutSeconds"),
+        Invalid(json: #"{"staff":{"sessionMinutes":2.5}}"#, environment: [:], key: "staff.sessionMinutes"),
+        Invalid(json: #"{"http":{"prot":8080}}"#, environment: [:], key: "http.prot"),
+        Invalid(json: #"{"store":{"id":"paris 01"}}"#, environment: [:], key: "store.id"),
+        Invalid(json: #"{"tls":{"certificate":"cert.pem"}}"#, environment: [:], key: "tls.certificate"),
+    ]
+
+    @Test("an invalid value stops start-up with an error naming the key", arguments: invalid)
+    func invalidValues(_ invalid: Invalid) throws {
+        let (directory, path) = try write(invalid.json)
+        _ = directory
+        let error = #expect(throws: ConfigurationError.self) {
+            try StoreConfiguration.load(file: path, environment: invalid.environment)
+        }
+        #expect(error?.key == invalid.key, "\(String(describing: error))")
+        #expect(error?.description.contains(invalid.key) == true)
+    }
+
+    @Test("a named file that does not exist is an error, not the defaults")
+    func missingFile() throws {
+        #expect(throws: ConfigurationError.self) {
+            try StoreConfiguration.load(file: "/nonexistent/store.json", environment: [:])
+        }
+    }
+}
