@@ -98,7 +98,8 @@ public struct StoreConfiguration: Sendable, Equatable {
         }
     }
 
-    /// The JSON file, flattened to dotted keys. Unknown keys are refused, so that a misspelt key is not ignored.
+    /// The JSON file, flattened to dotted keys. Unknown keys are refused, so that a misspelt key is not ignored;
+    /// keys starting with `//` are comments.
     static func fileValues(_ path: String) throws -> [AbsoluteConfigKey: ConfigValue] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(key: path, problem: "the configuration file cannot be read")
@@ -108,7 +109,8 @@ public struct StoreConfiguration: Sendable, Equatable {
         }
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         func flatten(_ object: [String: JSONNode], prefix: [String]) throws {
-            for (name, node) in object {
+            // Keys starting with `//` are comments, as in the identification settings.
+            for (name, node) in object where !name.hasPrefix("//") {
                 let components = prefix + [name]
                 let key = components.joined(separator: ".")
                 let content: ConfigContent

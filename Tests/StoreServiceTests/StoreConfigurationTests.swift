@@ -33,6 +33,16 @@ struct StoreConfigurationTests {
         #expect(configuration.service.tapIdleTimeout == 30)
     }
 
+    @Test("config/store.example.json, as shipped, loads: its comment key is skipped, every other key is known")
+    func shippedExample() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/store.example.json").path
+        let configuration = try StoreConfiguration.load(file: example, environment: [:])
+        #expect(configuration.storeId == "paris-01")
+        #expect(configuration.service.port == 8080)
+        #expect(configuration.service.tapIdleTimeout == 45)
+    }
+
     struct Invalid: Sendable, CustomTestStringConvertible {
         var json: String
         var environment: [String: String]
