@@ -22,7 +22,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 /// - `http.host` (127.0.0.1), `http.port` (8080, 1–65535), `http.maxBodyBytes` (65536, 1024–1048576)
 /// - `staff.sessionMinutes` (240, 1–1440)
 /// - `kiosk.idleTimeoutSeconds` (45, 5–3600)
-/// - `tls.certificate`, `tls.key`: refused for now, rather than silently serving plain HTTP.
+/// - `tls.certificate`, `tls.key`: PEM files; both set, the service speaks HTTPS and WSS only.
 public struct StoreConfiguration: Sendable, Equatable {
     public var storeId: String?
     public var storeName: String?
@@ -57,8 +57,16 @@ public struct StoreConfiguration: Sendable, Equatable {
                 ?? defaults.staffSessionLifetime,
             tapIdleTimeout: try settings.int("kiosk.idleTimeoutSeconds", in: 5...3600).map(TimeInterval.init)
                 ?? defaults.tapIdleTimeout)
-        for key in ["tls.certificate", "tls.key"] where try settings.string(key) != nil {
-            throw ConfigurationError(key: key, problem: "TLS is not supported by this version; terminate TLS in front of the service or remove the key")
+        switch (try settings.string("tls.certificate"), try settings.string("tls.key")) {
+        case (nil, nil):
+            break
+        case (let certificate?, let key?):
+            service.tls = .init(certificatePath: certificate, keyPath: key)
+            _ = try service.tls?.serverConfiguration()
+        case (nil, _?):
+            throw ConfigurationError(key: "tls.certificate", problem: "required with tls.key (both PEM files, or neither)")
+        case (_?, nil):
+            throw ConfigurationError(key: "tls.key", problem: "required with tls.certificate (both PEM files, or neither)")
         }
         if let id = storeId, id.isEmpty || id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             throw ConfigurationError(key: "store.id", problem: "1 to 64 letters, digits, dashes or underscores, got \"\(id)\"")

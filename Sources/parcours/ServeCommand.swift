@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         let api = StoreAPI(database: database, settings: settings, cardIssuing: cardIssuing)
         let pipeline = TapPipeline(recorder: TapRecorder(database: database), board: api.board, metrics: api.metrics)
         let readers = ReaderLoop(service: readerService, pipeline: pipeline, status: api.status, logger: logger)
-        let application = buildStoreApplication(api: api, logger: Logger(label: "parcours.http"))
+        let application = try buildStoreApplication(api: api, logger: Logger(label: "parcours.http"))
 
         logger.info("store service starting", metadata: [
             "store": "\(database.storeId)", "database": "\(store.database)", "listen": "\(host):\(port)",
@@ -75,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: application), .init(service: readers)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        print("parcours: store \(database.storeId) serving http://\(host):\(port) (Ctrl-C stops)")
+        print("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
         try await group.run()
     }
 }

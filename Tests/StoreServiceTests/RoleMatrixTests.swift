@@ -35,7 +35,7 @@ struct RoleMatrixTests {
         try await service.tap(uid: "04A1B2C3D4E5F6", reader: kioskReader)
         try await service.tap(uid: "04F6E5D4C3B2A1", reader: tillReader)
 
-        let app = service.application
+        let app = try service.application
         try await app.test(.router) { client in
             let none = Caller(name: "no token")
             let revoked = Caller(name: "revoked device", deviceToken: service.revoked.token)

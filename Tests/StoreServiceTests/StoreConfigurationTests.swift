@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 @testable import StoreService
 
@@ -58,8 +60,36 @@ struct StoreConfigurationTests {
         Invalid(json: #"{"staff":{"sessionMinutes":2.5}}"#, environment: [:], key: "staff.sessionMinutes"),
         Invalid(json: #"{"http":{"prot":8080}}"#, environment: [:], key: "http.prot"),
         Invalid(json: #"{"store":{"id":"paris 01"}}"#, environment: [:], key: "store.id"),
-        Invalid(json: #"{"tls":{"certificate":"cert.pem"}}"#, environment: [:], key: "tls.certificate"),
+        Invalid(json: #"{"tls":{"certificate":"cert.pem"}}"#, environment: [:], key: "tls.key"),
+        Invalid(json: #"{"tls":{"key":"key.pem"}}"#, environment: [:], key: "tls.certificate"),
+        Invalid(json: #"{"tls":{"certificate":"/nonexistent/cert.pem","key":"/nonexistent/key.pem"}}"#, environment: [:],
+                key: "tls.certificate"),
     ]
+
+    @Test("tls.certificate and tls.key: the service answers over HTTPS; a key that is not one stops start-up naming tls.key")
+    func tls() async throws {
+        let directory = try TemporaryDirectory()
+        let certificate = directory.path("cert.pem"), key = directory.path("key.pem")
+        try makeSelfSignedCertificate(certificate: certificate, key: key)
+        let (configDirectory, path) = try write(#"{"tls":{"certificate":"\#(certificate)","key":"\#(key)"}}"#)
+        _ = configDirectory
+        let configuration = try StoreConfiguration.load(file: path, environment: [:])
+        #expect(configuration.service.tls == .init(certificatePath: certificate, keyPath: key))
+
+        var settings = configuration.service
+        settings.port = 0  // any free port for the live test server
+        let service = try await TestService(settings: settings, withStaff: false)
+        try await service.application.test(.ahc(.https)) { client in
+            let response = try await client.execute(uri: "/health", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentSecurityPolicy] != nil)
+        }
+
+        let error = #expect(throws: ConfigurationError.self) {
+            try StoreConfiguration.load(file: nil, environment: ["PARCOURS_TLS_CERTIFICATE": certificate, "PARCOURS_TLS_KEY": certificate])
+        }
+        #expect(error?.key == "tls.key")
+    }
 
     @Test("an invalid value stops start-up with an error naming the key", arguments: invalid)
     func invalidValues(_ invalid: Invalid) throws {
@@ -78,4 +108,17 @@ struct StoreConfigurationTests {
             try StoreConfiguration.load(file: "/nonexistent/store.json", environment: [:])
         }
     }
+}
+
+/// A throwaway localhost certificate, made with the system's openssl so that no key is ever committed.
+func makeSelfSignedCertificate(certificate: String, key: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                         "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=localhost"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw TestFailure("openssl req failed with \(process.terminationStatus)") }
 }

@@ -70,7 +70,7 @@ struct TestService {
             : nil
     }
 
-    var application: some ApplicationProtocol { buildStoreApplication(api: api, logger: Logger(label: "test")) }
+    var application: some ApplicationProtocol { get throws { try buildStoreApplication(api: api, logger: Logger(label: "test")) } }
 
     var pipeline: TapPipeline { TapPipeline(recorder: TapRecorder(database: database), board: api.board, metrics: api.metrics) }
 

@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
+import NIOSSL
 import Logging
 import StoreCore
 
@@ -72,16 +75,21 @@ public struct StoreAPI: Sendable {
     }
 }
 
-/// The store's HTTP/WebSocket application: API, health, metrics and the OpenAPI document.
-public func buildStoreApplication(api: StoreAPI, logger: Logger) -> some ApplicationProtocol {
-    Application(
+/// The store's HTTP/WebSocket application: API, health, metrics and the OpenAPI document; HTTPS and WSS when the
+/// settings name a certificate.
+///
+/// - Throws: ``ConfigurationError`` naming `tls.certificate` or `tls.key` when a PEM file cannot be used.
+public func buildStoreApplication(api: StoreAPI, logger: Logger) throws -> some ApplicationProtocol {
+    let http = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: api.makeWebSocketRouter())
+    let server = try api.settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.serverConfiguration()) } ?? http
+    return Application(
         router: api.makeRouter(),
-        server: .http1WebSocketUpgrade(webSocketRouter: api.makeWebSocketRouter()),
+        server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(api.settings.host, port: api.settings.port), serverName: api.settings.serverName),
         logger: logger)
 }
 
-public func buildStoreApplication(database: StoreDatabase, settings: StoreServiceSettings, logger: Logger) -> some ApplicationProtocol {
-    buildStoreApplication(api: StoreAPI(database: database, settings: settings), logger: logger)
+public func buildStoreApplication(database: StoreDatabase, settings: StoreServiceSettings, logger: Logger) throws -> some ApplicationProtocol {
+    try buildStoreApplication(api: StoreAPI(database: database, settings: settings), logger: logger)
 }

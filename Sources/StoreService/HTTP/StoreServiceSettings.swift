@@ -16,15 +16,29 @@ public struct StoreServiceSettings: Sendable, Hashable {
     public var tapIdleTimeout: TimeInterval
     /// Server name reported by Hummingbird.
     public var serverName: String
+    /// Serve HTTPS (and WSS) with this certificate and key; nil serves plain HTTP, for loopback.
+    public var tls: TLSFiles?
+
+    /// PEM files of the server certificate (chain) and its private key.
+    public struct TLSFiles: Sendable, Hashable {
+        public var certificatePath: String
+        public var keyPath: String
+
+        public init(certificatePath: String, keyPath: String) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+        }
+    }
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024,
                 staffSessionLifetime: TimeInterval = 4 * 3600, tapIdleTimeout: TimeInterval = 45,
-                serverName: String = "parcours") {
+                serverName: String = "parcours", tls: TLSFiles? = nil) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
         self.staffSessionLifetime = staffSessionLifetime
         self.tapIdleTimeout = tapIdleTimeout
         self.serverName = serverName
+        self.tls = tls
     }
 }
