@@ -23,10 +23,24 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 /// - `staff.sessionMinutes` (240, 1–1440)
 /// - `kiosk.idleTimeoutSeconds` (45, 5–3600)
 /// - `tls.certificate`, `tls.key`: PEM files; both set, the service speaks HTTPS and WSS only.
+/// - `devices`: `[{"name", "reader"}]`, the reader each enrolled device owns.
 public struct StoreConfiguration: Sendable, Equatable {
     public var storeId: String?
     public var storeName: String?
     public var service: StoreServiceSettings
+    /// Which reader each enrolled device owns (`"devices": [{"name": "Entrance kiosk", "reader": "…"}]`), applied
+    /// at start-up by ``DeviceReaderBindings``. File only: a list has no environment form.
+    public var deviceReaders: [DeviceReader] = []
+
+    public struct DeviceReader: Sendable, Equatable {
+        public var name: String
+        public var reader: String
+
+        public init(name: String, reader: String) {
+            self.name = name
+            self.reader = reader
+        }
+    }
 
     static let knownKeys: Set<String> = [
         "store.id", "store.name", "http.host", "http.port", "http.maxBodyBytes", "staff.sessionMinutes",
@@ -40,8 +54,15 @@ public struct StoreConfiguration: Sendable, Equatable {
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "parcours"),
         ]
-        if let file { providers.append(InMemoryProvider(name: file, values: try fileValues(file))) }
-        return try StoreConfiguration(reader: ConfigReader(providers: providers))
+        var deviceReaders: [DeviceReader] = []
+        if let file {
+            let parsed = try fileValues(file)
+            providers.append(InMemoryProvider(name: file, values: parsed.values))
+            deviceReaders = parsed.devices
+        }
+        var configuration = try StoreConfiguration(reader: ConfigReader(providers: providers))
+        configuration.deviceReaders = deviceReaders
+        return configuration
     }
 
     init(reader: ConfigReader) throws {
@@ -108,7 +129,7 @@ public struct StoreConfiguration: Sendable, Equatable {
 
     /// The JSON file, flattened to dotted keys. Unknown keys are refused, so that a misspelt key is not ignored;
     /// keys starting with `//` are comments.
-    static func fileValues(_ path: String) throws -> [AbsoluteConfigKey: ConfigValue] {
+    static func fileValues(_ path: String) throws -> (values: [AbsoluteConfigKey: ConfigValue], devices: [DeviceReader]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(key: path, problem: "the configuration file cannot be read")
         }
@@ -116,11 +137,16 @@ public struct StoreConfiguration: Sendable, Equatable {
             throw ConfigurationError(key: path, problem: "not a JSON object")
         }
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        var devices: [DeviceReader] = []
         func flatten(_ object: [String: JSONNode], prefix: [String]) throws {
             // Keys starting with `//` are comments, as in the identification settings.
             for (name, node) in object where !name.hasPrefix("//") {
                 let components = prefix + [name]
                 let key = components.joined(separator: ".")
+                if key == "devices" {
+                    devices = try deviceList(node)
+                    continue
+                }
                 let content: ConfigContent
                 switch node {
                 case .object(let nested):
@@ -130,20 +156,53 @@ public struct StoreConfiguration: Sendable, Equatable {
                 case .int(let value): content = .int(value)
                 case .double(let value): content = .double(value)
                 case .string(let value): content = .string(value)
-                case .other: throw ConfigurationError(key: key, problem: "expected a string, a number or true/false")
+                case .array, .other: throw ConfigurationError(key: key, problem: "expected a string, a number or true/false")
                 }
                 guard knownKeys.contains(key) else { throw ConfigurationError(key: key, problem: "unknown key") }
                 values[AbsoluteConfigKey(components)] = ConfigValue(content, isSecret: false)
             }
         }
         try flatten(root, prefix: [])
-        return values
+        return (values, devices)
+    }
+
+    /// `[{"name": …, "reader": …}, …]`: each device named once, each reader owned by one device.
+    static func deviceList(_ node: JSONNode) throws -> [DeviceReader] {
+        guard case .array(let items) = node else {
+            throw ConfigurationError(key: "devices", problem: #"expected a list of {"name": …, "reader": …}"#)
+        }
+        var list: [DeviceReader] = []
+        for (index, item) in items.enumerated() {
+            let key = "devices[\(index)]"
+            guard case .object(let fields) = item else {
+                throw ConfigurationError(key: key, problem: #"expected {"name": …, "reader": …}"#)
+            }
+            if fields.keys.allSatisfy({ $0.hasPrefix("//") }) { continue }  // a comment entry
+            if let unknown = fields.keys.filter({ !["name", "reader"].contains($0) && !$0.hasPrefix("//") }).sorted().first {
+                throw ConfigurationError(key: "\(key).\(unknown)", problem: "unknown key")
+            }
+            guard case .string(let name)? = fields["name"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(key: "\(key).name", problem: "the name of an enrolled device (parcours device list)")
+            }
+            guard case .string(let reader)? = fields["reader"], !reader.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(key: "\(key).reader", problem: "a PC/SC reader name (parcours readers --once)")
+            }
+            if list.contains(where: { $0.name == name }) {
+                throw ConfigurationError(key: "\(key).name", problem: "\(name) is listed twice")
+            }
+            if let owner = list.first(where: { $0.reader == reader }) {
+                throw ConfigurationError(key: "\(key).reader", problem: "\(reader) already belongs to \(owner.name): one device per reader")
+            }
+            list.append(DeviceReader(name: name, reader: reader))
+        }
+        return list
     }
 }
 
 /// Just enough JSON to flatten a configuration file, keeping integers apart from decimals and booleans.
-private enum JSONNode: Decodable {
+enum JSONNode: Decodable {
     case object([String: JSONNode])
+    case array([JSONNode])
     case bool(Bool)
     case int(Int)
     case double(Double)
@@ -157,6 +216,7 @@ private enum JSONNode: Decodable {
         else if let value = try? container.decode(Double.self) { self = .double(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode([String: JSONNode].self) { self = .object(value) }
+        else if let value = try? container.decode([JSONNode].self) { self = .array(value) }
         else { self = .other }
     }
 }

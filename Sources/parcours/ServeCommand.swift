@@ -54,6 +54,13 @@ struct ServeCommand: AsyncParsableCommand {
         var storeOptions = store
         if storeOptions.storeId == nil { storeOptions.storeId = configuration.storeId ?? identification.config.storeID }
         let database = try await storeOptions.open()
+        do {
+            for change in try await DeviceReaderBindings.apply(configuration.deviceReaders, to: database) {
+                print("parcours: \(change)")
+            }
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
         var settings = configuration.service
         if let host { settings.host = host }
         if let port { settings.port = port }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StoreCore
 import Testing
 @testable import StoreService
 
@@ -43,6 +44,34 @@ struct StoreConfigurationTests {
         #expect(configuration.storeId == "paris-01")
         #expect(configuration.service.port == 8080)
         #expect(configuration.service.tapIdleTimeout == 45)
+        #expect(configuration.deviceReaders.map(\.name) == ["Entrance kiosk", "Till 1"])
+    }
+
+    @Test("devices: each enrolled device gets its configured reader at start-up; one reader, one owner")
+    func deviceReaders() async throws {
+        let (directory, path) = try write(#"{"devices":[{"name":"Kiosk","reader":"Parcours Virtual A 00 00"},{"name":"Till","reader":"Kiosk Reader 00 00"}]}"#)
+        _ = directory
+        let configuration = try StoreConfiguration.load(file: path, environment: [:])
+        #expect(configuration.deviceReaders == [.init(name: "Kiosk", reader: "Parcours Virtual A 00 00"),
+                                                .init(name: "Till", reader: "Kiosk Reader 00 00")])
+        let service = try await TestService(withStaff: false)
+        let changes = try await DeviceReaderBindings.apply(configuration.deviceReaders, to: service.database)
+        #expect(changes == ["Kiosk owns Parcours Virtual A 00 00", "Till owns Kiosk Reader 00 00"])
+        let devices = try await service.database.devices()
+        #expect(devices.first { $0.id == service.kiosk.device.id }?.boundReader == "Parcours Virtual A 00 00")
+        #expect(devices.first { $0.id == service.till.device.id }?.boundReader == "Kiosk Reader 00 00")
+        #expect(try await DeviceReaderBindings.apply(configuration.deviceReaders, to: service.database).isEmpty, "applied twice: no change")
+
+        let unknown = await #expect(throws: ConfigurationError.self) {
+            try await DeviceReaderBindings.apply([.init(name: "Kiosk 9", reader: "X")], to: service.database)
+        }
+        #expect(unknown?.key == "devices[0].name")
+        #expect(unknown?.problem.contains("parcours device add") == true)
+        // The revoked kiosk does not count as enrolled.
+        let revoked = await #expect(throws: ConfigurationError.self) {
+            try await DeviceReaderBindings.apply([.init(name: "Old kiosk", reader: "X")], to: service.database)
+        }
+        #expect(revoked?.key == "devices[0].name")
     }
 
     struct Invalid: Sendable, CustomTestStringConvertible {
@@ -60,6 +89,11 @@ struct StoreConfigurationTests {
         Invalid(json: #"{"staff":{"sessionMinutes":2.5}}"#, environment: [:], key: "staff.sessionMinutes"),
         Invalid(json: #"{"http":{"prot":8080}}"#, environment: [:], key: "http.prot"),
         Invalid(json: #"{"store":{"id":"paris 01"}}"#, environment: [:], key: "store.id"),
+        Invalid(json: #"{"devices":{"name":"Kiosk"}}"#, environment: [:], key: "devices"),
+        Invalid(json: #"{"devices":[{"name":"Kiosk"}]}"#, environment: [:], key: "devices[0].reader"),
+        Invalid(json: #"{"devices":[{"name":"Kiosk","reader":"R","pin":"1"}]}"#, environment: [:], key: "devices[0].pin"),
+        Invalid(json: #"{"devices":[{"name":"Kiosk","reader":"R"},{"name":"Till","reader":"R"}]}"#, environment: [:],
+                key: "devices[1].reader"),
         Invalid(json: #"{"tls":{"certificate":"cert.pem"}}"#, environment: [:], key: "tls.key"),
         Invalid(json: #"{"tls":{"key":"key.pem"}}"#, environment: [:], key: "tls.certificate"),
         Invalid(json: #"{"tls":{"certificate":"/nonexistent/cert.pem","key":"/nonexistent/key.pem"}}"#, environment: [:],
