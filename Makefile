@@ -1,7 +1,8 @@
 # Parcours — two commands for a fresh Debian 12 machine with Swift 6.3:
 #   make run    install missing system packages, build, start the virtual reader rig if no reader is present,
 #               and run the store service (`parcours serve`: every tap identified and recorded in .parcours/)
-#   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig)
+#   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig), then the
+#               kiosk and till fronts in headless Chromium against a real `parcours serve` (Tests/Browser/run.sh)
 # Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop.
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
@@ -33,10 +34,13 @@ test: deps
 	@started=no; $(RIG) status >/dev/null 2>&1 || started=yes; \
 	$(RIG) start || exit 1; \
 	$(SWIFT) test --skip-build; rc=$$?; \
+	SKIP_BUILD=1 SWIFT=$(SWIFT) Tests/Browser/run.sh; browser=$$?; \
 	if [ $$started = yes ]; then $(RIG) stop; fi; \
-	exit $$rc
+	[ $$rc = 0 ] && exit $$browser; exit $$rc
 
 bench: deps
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(SWIFT) build -c release --product parcours-bench
 	@started=no; $(RIG) status >/dev/null 2>&1 || started=yes; \
 	$(RIG) start || exit 1; \

@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -106,7 +106,9 @@ let package = Package(
         .executableTarget(
             name: "parcours-bench",
             dependencies: [
-                "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "CardSimulator",
+                "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService", "CardSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

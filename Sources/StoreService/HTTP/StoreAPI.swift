@@ -37,6 +37,7 @@ public struct StoreAPI: Sendable {
         let router = Router(context: StoreRequestContext.self)
         addCommonMiddlewares(router)
         addPublicRoutes(router)
+        addFrontRoutes(router)
         let v1 = router.group("v1").add(middleware: DeviceAuthMiddleware(database: database, sessions: sessions))
         addTapRoutes(v1)
         addStaffSessionRoutes(v1)

@@ -1,0 +1,531 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the kiosk and till fronts in a real headless Chromium (WebDriver, Selenium).
+
+The real product path: a `parcours serve` on 127.0.0.1 (a free port) with a fresh SQLite file in a temp dir, the
+devices and staff enrolled with the `parcours` CLI, pcscd with the virtual reader rig, and taps played by
+`parcours-cardsim`. Run by Tests/Browser/run.sh, which builds the binaries and starts the rig first.
+
+Environment: PARCOURS_BIN, PARCOURS_CARDSIM (the binaries), KIOSK_READER / TILL_READER (rig reader indexes,
+default 0 and 1), ARTIFACTS (default test-artifacts), CHROMIUM, CHROMEDRIVER.
+Prints one line per test and, last, "N passed, M failed"; exits 1 if any failed.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+os.environ.setdefault("SE_OFFLINE", "true")
+os.environ.setdefault("SE_AVOID_STATS", "true")
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PARCOURS = os.environ.get("PARCOURS_BIN", os.path.join(TOP, ".build", "debug", "parcours"))
+CARDSIM = os.environ.get("PARCOURS_CARDSIM", os.path.join(TOP, ".build", "debug", "parcours-cardsim"))
+KIOSK_READER = int(os.environ.get("KIOSK_READER", "0"))
+TILL_READER = int(os.environ.get("TILL_READER", "1"))
+ARTIFACTS = os.path.abspath(os.environ.get("ARTIFACTS", os.path.join(TOP, "test-artifacts")))
+SCREENSHOTS = os.path.join(ARTIFACTS, "screenshots")
+IDLE_SECONDS = 15
+STAFF_PIN = "2468"
+STORE_ID = "store-browser"
+
+
+def rig_reader_name(index):
+    """The rig's reader names: entries A, B, C… each with readers "00 00" and "00 01"."""
+    return "Parcours Virtual %s 00 0%d" % ("ABC"[index // 2], index % 2)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Store:
+    """A real store service on a temp SQLite file, with a kiosk, a till and a staff member enrolled by the CLI."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="parcours-browser-")
+        self.database = os.path.join(self.dir, "store.sqlite")
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")}
+        kiosk = self.cli("device", "add", "--kind", "kiosk", "--name", "Kiosk",
+                         "--reader", rig_reader_name(KIOSK_READER), "--json")
+        self.kiosk_token = json.loads(kiosk)["token"]
+        self.kiosk_id = json.loads(kiosk)["id"]
+        till = self.cli("device", "add", "--kind", "till", "--name", "Till", "--reader", rig_reader_name(TILL_READER), "--json")
+        self.till_token = json.loads(till)["token"]
+        staff = self.cli("staff", "add", "--name", "Sam Martin", "--pin-stdin", stdin=STAFF_PIN + "\n")
+        self.staff_id = re.search(r"staff (\S+)", staff).group(1)
+        config = os.path.join(self.dir, "store.json")
+        with open(config, "w") as f:
+            json.dump({"kiosk": {"idleTimeoutSeconds": IDLE_SECONDS}}, f)
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        self.log = open(os.path.join(ARTIFACTS, "browser-serve.log"), "w")
+        self.process = subprocess.Popen(
+            [PARCOURS, "serve", "--database", self.database, "--store-id", STORE_ID, "--service-config", config, "--port", str(self.port)],
+            cwd=TOP, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("parcours serve exited with %s (see %s)" % (self.process.returncode, self.log.name))
+            try:
+                with urllib.request.urlopen(self.base + "/health", timeout=2) as response:
+                    health = json.load(response)
+                if rig_reader_name(KIOSK_READER) in health.get("readers", []) and rig_reader_name(TILL_READER) in health.get("readers", []):
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("the service did not start or see the rig's readers in 30 s")
+            time.sleep(0.3)
+
+    def cli(self, *args, stdin=None):
+        result = subprocess.run([PARCOURS, *args, "--database", self.database, "--store-id", STORE_ID], cwd=TOP, env=self.env, input=stdin, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError("parcours %s failed: %s %s" % (" ".join(args), result.stdout, result.stderr))
+        return result.stdout
+
+    def tap(self, reader, uid):
+        """A real tap: the card simulator on the rig's virtual reader (retried if the reader's port is busy)."""
+        last = None
+        for _ in range(5):
+            result = subprocess.run([CARDSIM, "tap", "--reader", str(reader), "ntag215", "--uid", uid],
+                                    capture_output=True, text=True, timeout=60)
+            if result.returncode == 0:
+                return
+            last = result.stdout + result.stderr
+            time.sleep(1)
+        raise RuntimeError("parcours-cardsim tap failed: " + (last or ""))
+
+    def query(self, sql, *args):
+        with sqlite3.connect("file:%s?mode=ro" % self.database, uri=True, timeout=10) as db:
+            return db.execute(sql, args).fetchall()
+
+    def close(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def new_browser(width, height):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=%d,%d" % (width, height), "--lang=fr-FR", "--force-device-scale-factor=1"]:
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_window_size(width, height)
+    return driver
+
+
+class Page:
+    """One front in one browser, with the helpers the scenarios use."""
+
+    def __init__(self, driver, store):
+        self.d = driver
+        self.store = store
+        self.console = []
+
+    def open(self, path):
+        self.d.get(self.store.base + path)
+
+    def wait(self, condition, timeout=10, what="condition"):
+        try:
+            return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: condition())
+        except Exception as e:
+            self.shot("FAILED-" + re.sub(r"\W+", "-", what))
+            raise AssertionError("timed out waiting for " + what) from e
+
+    def by_id(self, element_id):
+        return self.d.find_element(By.ID, element_id)
+
+    def shown(self, element_id):
+        elements = self.d.find_elements(By.ID, element_id)
+        return bool(elements) and elements[0].is_displayed()
+
+    def screen(self):
+        return self.d.execute_script("return document.body.dataset.screen || ''")
+
+    def wait_screen(self, name, timeout=10):
+        self.wait(lambda: self.screen() == name and self.shown(name), timeout, "screen " + name)
+
+    def text(self, element_id):
+        return self.by_id(element_id).text
+
+    def type(self, element_id, value):
+        field = self.by_id(element_id)
+        field.clear()
+        field.send_keys(value)
+
+    def click(self, element_id):
+        self.by_id(element_id).click()
+
+    def shot(self, name):
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        self.d.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
+
+    def drain_console(self):
+        self.console.extend(self.d.get_log("browser"))
+
+
+# ---------------------------------------------------------------- scenarios
+
+STATE = {}
+
+
+def test_kiosk_pairing(store, kiosk, till):
+    kiosk.open("/kiosk/")
+    kiosk.wait_screen("setup")
+    kiosk.shot("kiosk-01-setup")
+    kiosk.type("setup-token", "not-a-token")
+    kiosk.click("setup-token")
+    kiosk.by_id("setup-form").submit()
+    kiosk.wait(lambda: kiosk.shown("setup-error"), what="pairing refusal")
+    assert "jeton" in kiosk.text("setup-error").lower(), kiosk.text("setup-error")
+    kiosk.type("setup-token", store.kiosk_token)
+    kiosk.by_id("setup-form").submit()
+    kiosk.wait_screen("idle")
+    assert "Touchez votre carte" in kiosk.text("idle")
+    # The token survives a reload: the kiosk is paired once.
+    kiosk.open("/kiosk/")
+    kiosk.wait_screen("idle")
+    kiosk.wait(lambda: kiosk.d.execute_script("return document.getElementById('link-status').className") == "status live",
+               what="live WebSocket")
+    kiosk.shot("kiosk-02-idle")
+
+
+def test_kiosk_unknown_card_signs_up_and_gives_feedback(store, kiosk, till):
+    uid = "04" + secrets.token_hex(6).upper()
+    STATE["uid"] = uid
+    email = "marie.%s@example.com" % secrets.token_hex(3)
+    STATE["email"] = email
+    store.tap(KIOSK_READER, uid)
+    kiosk.wait_screen("unknown")
+    kiosk.shot("kiosk-03-unknown-card")
+    kiosk.click("unknown-signup")
+    kiosk.wait_screen("signup")
+    for purpose in ["marketingEmail", "marketingSMS", "profiling"]:
+        assert not kiosk.by_id("consent-" + purpose).is_selected(), purpose + " must start unticked"
+    # Sending it empty names the missing fields.
+    kiosk.click("signup-submit")
+    kiosk.wait(lambda: kiosk.shown("signup-error"), what="missing-fields error")
+    assert "Prénom" in kiosk.text("signup-error")
+    kiosk.type("signup-first-name", "Marie")
+    kiosk.type("signup-email", email)
+    kiosk.type("signup-phone", "+33612345678")
+    kiosk.click("consent-marketingEmail")
+    kiosk.shot("kiosk-04-signup-form")
+    kiosk.click("signup-submit")
+    kiosk.wait_screen("greeting")
+    assert kiosk.text("greeting-title") == "Bonjour Marie !", kiosk.text("greeting-title")
+    assert kiosk.text("greeting-points") == "50", kiosk.text("greeting-points")
+    assert "+50" in kiosk.text("greeting-bonus")
+    kiosk.shot("kiosk-05-greeting-after-signup")
+    kiosk.click("greeting-feedback")
+    kiosk.wait_screen("nps")
+    kiosk.shot("kiosk-06-nps")
+    kiosk.d.find_element(By.CSS_SELECTOR, "#nps-scale [data-score='8']").click()
+    kiosk.wait_screen("comment")
+    kiosk.type("comment-text", "Accueil très sympa")
+    kiosk.shot("kiosk-07-comment")
+    kiosk.click("comment-send")
+    kiosk.wait_screen("thanks")
+    kiosk.shot("kiosk-08-thanks")
+
+    found = json.loads(store.cli("profile", "find", "--email", email, "--json"))
+    assert len(found) == 1 and found[0]["firstName"] == "Marie", found
+    STATE["profile_id"] = found[0]["id"]
+    details = json.loads(store.cli("profile", "show", found[0]["id"], "--json"))
+    identifiers = details["identifiers"]
+    assert any(i["kind"] == "cardUID" and i["value"].upper() == uid for i in identifiers), identifiers
+    consents = {c["purpose"]: c["granted"] for c in details["consents"]}
+    assert consents == {"marketingEmail": True, "marketingSMS": False, "profiling": False}, consents
+    rows = store.query("SELECT score, comment, profileId, kioskDeviceId FROM feedback")
+    assert rows == [(8, "Accueil très sympa", found[0]["id"], store.kiosk_id)], rows
+    # The thanks screen goes back to the attract screen by itself.
+    kiosk.wait_screen("idle", timeout=10)
+
+
+def test_kiosk_known_card_greets_by_name_in_both_languages(store, kiosk, till):
+    store.tap(KIOSK_READER, STATE["uid"])
+    kiosk.wait_screen("greeting")
+    assert kiosk.text("greeting-title") == "Bonjour Marie !", kiosk.text("greeting-title")
+    kiosk.shot("kiosk-09-known-card-fr")
+    kiosk.d.find_element(By.CSS_SELECTOR, ".lang[data-lang='en']").click()
+    kiosk.wait(lambda: kiosk.text("greeting-title") == "Hello Marie!", what="English greeting")
+    assert kiosk.d.execute_script("return document.documentElement.lang") == "en"
+    assert "Give feedback" in kiosk.text("greeting-feedback")
+    kiosk.shot("kiosk-10-known-card-en")
+    kiosk.click("greeting-feedback")
+    kiosk.wait_screen("nps")
+    assert "recommend" in kiosk.text("nps")
+    kiosk.d.find_element(By.CSS_SELECTOR, "#nps-scale [data-score='9']").click()
+    kiosk.wait_screen("comment")
+    kiosk.type("comment-text", "Great coffee")
+    kiosk.click("comment-send")
+    kiosk.wait_screen("thanks")
+    assert "Thank you" in kiosk.text("thanks")
+    rows = store.query("SELECT score, comment, language, profileId FROM feedback WHERE score = 9")
+    assert rows == [(9, "Great coffee", "en", STATE["profile_id"])], rows
+    kiosk.wait_screen("idle", timeout=10)
+    # The reset goes back to the default (browser) language.
+    assert kiosk.d.execute_script("return document.documentElement.lang") == "fr"
+
+
+def test_kiosk_idle_reset_warns_then_clears_the_page(store, kiosk, till):
+    store.tap(KIOSK_READER, STATE["uid"])
+    kiosk.wait_screen("greeting")
+    kiosk.click("greeting-feedback")
+    kiosk.d.find_element(By.CSS_SELECTOR, "#nps-scale [data-score='3']").click()
+    kiosk.wait_screen("comment")
+    kiosk.type("comment-text", "Marie was here")
+    started = time.time()
+    kiosk.wait(lambda: kiosk.shown("idle-warning"), timeout=IDLE_SECONDS + 2, what="idle warning")
+    assert time.time() - started < IDLE_SECONDS
+    assert "s" in kiosk.text("idle-warning-text")
+    kiosk.shot("kiosk-11-idle-warning")
+    # "Continue" gives the customer more time: the warning goes, and the page is still theirs.
+    kiosk.click("idle-continue")
+    assert not kiosk.shown("idle-warning")
+    assert kiosk.screen() == "comment"
+    kiosk.wait(lambda: kiosk.shown("idle-warning"), timeout=IDLE_SECONDS + 2, what="second idle warning")
+    kiosk.wait_screen("idle", timeout=IDLE_SECONDS)
+    kiosk.shot("kiosk-12-after-idle-reset")
+    leftovers = kiosk.d.execute_script("""
+        const values = [...document.querySelectorAll('input, textarea, select')]
+            .filter(e => e.id !== 'setup-token').map(e => e.type === 'checkbox' ? String(e.checked) : e.value);
+        return document.body.textContent + ' ' + values.join(' ');
+    """)
+    assert "Marie" not in leftovers, "the customer's name is still in the page"
+    assert "Marie was here" not in leftovers
+    assert kiosk.d.execute_script("return document.querySelectorAll('#greeting-rewards li').length") == 0
+    assert store.query("SELECT count(*) FROM feedback WHERE score = 3") == [(0,)]
+
+
+def test_kiosk_tablet_layout(store, kiosk, till):
+    kiosk.d.set_window_size(1024, 768)
+    store.tap(KIOSK_READER, "04" + secrets.token_hex(6).upper())
+    kiosk.wait_screen("unknown")
+    kiosk.click("unknown-signup")
+    kiosk.wait_screen("signup")
+    width = kiosk.d.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 1024, "horizontal scroll on a tablet: %s" % width
+    kiosk.shot("kiosk-13-signup-tablet")
+    kiosk.click("signup-cancel")
+    kiosk.wait_screen("unknown")
+    kiosk.click("unknown-done")
+    kiosk.wait_screen("idle")
+    kiosk.d.set_window_size(1920, 1080)
+
+
+def test_till_sign_in_refuses_a_wrong_pin_then_accepts_the_right_one(store, kiosk, till):
+    till.open("/till/")
+    till.wait_screen("setup")
+    till.type("setup-token", store.till_token)
+    till.by_id("setup-form").submit()
+    till.wait_screen("signin")
+    till.shot("till-01-signin")
+    till.type("signin-staff", store.staff_id)
+    till.type("signin-pin", "0000")
+    till.click("signin-submit")
+    till.wait(lambda: till.shown("signin-error"), what="wrong PIN error")
+    assert "4 essai(s)" in till.text("signin-error"), till.text("signin-error")
+    till.shot("till-02-wrong-pin")
+    till.type("signin-pin", STAFF_PIN)
+    till.click("signin-submit")
+    till.wait_screen("work")
+    assert "Sam Martin" in till.text("who")
+    till.shot("till-03-signed-in")
+
+
+def test_till_tap_purchase_points_redeem_refund(store, kiosk, till):
+    store.tap(TILL_READER, STATE["uid"])
+    till.wait(lambda: till.shown("profile") and till.text("profile-name") == "Marie", what="customer panel from the tap")
+    before = int(till.text("profile-balance").replace("\u202f", "").replace(" ", ""))
+    till.shot("till-04-customer-from-tap")
+    till.type("purchase-receipt", "R-1001")
+    till.type("purchase-amount", "120,00")
+    till.click("purchase-submit")
+    till.wait(lambda: till.shown("work-success"), what="purchase recorded")
+    assert "+120 points" in till.text("work-success"), till.text("work-success")
+    till.wait(lambda: till.text("profile-balance").replace("\u202f", "") == str(before + 120), what="balance updated")
+    till.shot("till-05-purchase-recorded")
+    assert store.query("SELECT amountMinor, currency FROM purchase WHERE receiptId = 'R-1001'") == [(12000, "EUR")]
+    # The same receipt again is a replay: nothing changes.
+    till.type("purchase-receipt", "R-1001")
+    till.type("purchase-amount", "120")
+    till.click("purchase-submit")
+    till.wait(lambda: "déjà" in till.text("work-success"), what="replay notice")
+    # Redeem the coffee (100 points).
+    coffee = till.d.find_element(By.CSS_SELECTOR, "#profile-rewards [data-reward='coffee']")
+    coffee.click()
+    till.wait(lambda: "utilisée" in till.text("work-success"), what="redemption")
+    till.wait(lambda: till.text("profile-balance").replace("\u202f", "") == str(before + 20), what="balance after redemption")
+    till.shot("till-06-redeemed")
+    # Refund part of the purchase: its points come back off.
+    till.type("refund-receipt", "RF-1001")
+    till.type("refund-purchase", "R-1001")
+    till.type("refund-amount", "20")
+    till.click("refund-submit")
+    till.wait(lambda: "RF-1001" in till.text("work-success"), what="refund")
+    till.wait(lambda: till.text("profile-balance").replace("\u202f", "") == str(before), what="balance after refund")
+    # A refund over what is left is refused with the API's reason, in the page.
+    till.type("refund-receipt", "RF-1002")
+    till.type("refund-purchase", "R-1001")
+    till.type("refund-amount", "500")
+    till.click("refund-submit")
+    till.wait(lambda: till.shown("work-error"), what="refund refusal")
+    assert till.text("work-error").startswith("Refusé"), till.text("work-error")
+    till.shot("till-07-refund-refused")
+
+
+def test_till_issues_a_loyalty_card_on_its_reader(store, kiosk, till):
+    assert till.text("profile-name") == "Marie"
+    till.click("issue-card")
+    till.wait(lambda: till.shown("work-success") and "carte" in till.text("work-success").lower(), what="issuing notice")
+    # A blank NTAG215 held on the till's reader while the service writes it.
+    card = subprocess.Popen([CARDSIM, "tap", "--reader", str(TILL_READER), "ntag215", "--uid", "04" + secrets.token_hex(6).upper(),
+                             "--dwell", "8"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        till.wait(lambda: "émise" in till.text("work-success") or till.shown("work-error"), timeout=30, what="card issued")
+        assert not till.shown("work-error"), till.text("work-error")
+        till.wait(lambda: "loyaltyCard" in till.text("profile-identifiers"), what="loyaltyCard identifier")
+        till.shot("till-08-card-issued")
+    finally:
+        card.wait(timeout=30)
+    details = json.loads(store.cli("profile", "show", STATE["profile_id"], "--json"))
+    assert any(i["kind"] == "loyaltyCard" for i in details["identifiers"]), details["identifiers"]
+
+
+def test_till_search_and_sign_out(store, kiosk, till):
+    till.click("clear-customer")
+    assert till.shown("no-customer")
+    till.d.find_element(By.CSS_SELECTOR, ".lang[data-lang='en']").click()
+    till.type("search-value", STATE["email"])
+    till.click("search-submit")
+    till.wait(lambda: till.d.find_elements(By.CSS_SELECTOR, "#search-results [data-profile]"), what="search results")
+    till.d.find_element(By.CSS_SELECTOR, "#search-results [data-profile]").click()
+    till.wait(lambda: till.shown("profile") and till.text("profile-name") == "Marie", what="profile from search")
+    assert "Recent points" in till.text("profile")
+    till.shot("till-09-search-en")
+    till.click("sign-out")
+    till.wait_screen("signin")
+    assert "signed out" in till.text("signin-notice")
+    # After sign-out the session is gone: the API refuses it.
+    assert till.d.execute_script("return sessionStorage.getItem('parcours.till.staffSession')") is None
+
+
+def test_fronts_are_served_with_the_csp_and_log_no_errors(store, kiosk, till):
+    for path in ["/kiosk/", "/kiosk/kiosk.js", "/till/", "/parcours.css", "/"]:
+        with urllib.request.urlopen(store.base + path) as response:
+            policy = response.headers.get("Content-Security-Policy", "")
+            assert "script-src 'self'" in policy and "unsafe-inline" not in policy, (path, policy)
+    request = urllib.request.Request(store.base + "/kiosk", method="GET")
+    opener = urllib.request.build_opener(NoRedirect())
+    try:
+        opener.open(request)
+        raise AssertionError("/kiosk did not redirect")
+    except urllib.error.HTTPError as e:
+        assert e.code == 301 and e.headers["Location"] == "/kiosk/", (e.code, e.headers["Location"])
+    kiosk.drain_console()
+    till.drain_console()
+    problems = [entry for entry in kiosk.console + till.console if is_problem(entry)]
+    with open(os.path.join(ARTIFACTS, "browser-console.log"), "w") as f:
+        for entry in kiosk.console + till.console:
+            f.write("%s %s\n" % (entry.get("level"), entry.get("message")))
+    assert not problems, "browser console problems:\n" + "\n".join(p["message"] for p in problems)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def is_problem(entry):
+    """CSP violations and script errors fail the run; the API's expected 4xx answers (a wrong PIN, no current
+    tap) appear as "Failed to load resource" network lines and do not."""
+    message = entry.get("message", "")
+    if "Content Security Policy" in message or "Refused to" in message:
+        return True
+    if entry.get("level") == "SEVERE" and "Failed to load resource" not in message:
+        return True
+    return False
+
+
+TESTS = [
+    test_kiosk_pairing,
+    test_kiosk_unknown_card_signs_up_and_gives_feedback,
+    test_kiosk_known_card_greets_by_name_in_both_languages,
+    test_kiosk_idle_reset_warns_then_clears_the_page,
+    test_kiosk_tablet_layout,
+    test_till_sign_in_refuses_a_wrong_pin_then_accepts_the_right_one,
+    test_till_tap_purchase_points_redeem_refund,
+    test_till_issues_a_loyalty_card_on_its_reader,
+    test_till_search_and_sign_out,
+    test_fronts_are_served_with_the_csp_and_log_no_errors,
+]
+
+
+def main():
+    passed = failed = 0
+    store = kiosk_driver = till_driver = None
+    try:
+        store = Store()
+        kiosk_driver = new_browser(1920, 1080)
+        till_driver = new_browser(1280, 900)
+        kiosk, till = Page(kiosk_driver, store), Page(till_driver, store)
+        for test in TESTS:
+            started = time.time()
+            try:
+                test(store, kiosk, till)
+                passed += 1
+                print("PASS %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
+            except Exception:
+                failed += 1
+                print("FAIL %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
+                traceback.print_exc()
+            for page in (kiosk, till):
+                try:
+                    page.drain_console()
+                except Exception:
+                    pass
+    except Exception:
+        failed += 1
+        print("FAIL set-up", flush=True)
+        traceback.print_exc()
+    finally:
+        for driver in (kiosk_driver, till_driver):
+            if driver:
+                driver.quit()
+        if store:
+            store.close()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
