@@ -1,8 +1,9 @@
 import Foundation
 
 // Benchmarks: `make bench` (release build, the rig started). Each suite measures Parcours beside a reference
-// measured in the same run. Suites: taps, parse, store (all by default); e.g. `parcours-bench taps parse`.
-// BENCH_TAPS sets the number of taps per client for tap-to-UID (default 200).
+// measured in the same run. Suites: taps, parse, store, http (all by default); e.g. `parcours-bench taps parse`.
+// BENCH_TAPS sets the number of taps per client for tap-to-UID (default 200); BENCH_WS_TAPS the taps per client
+// for tap → kiosk WebSocket (default 100).
 
 let requested = Set(CommandLine.arguments.dropFirst())
 func wants(_ suite: String) -> Bool { requested.isEmpty || requested.contains(suite) }
@@ -23,6 +24,10 @@ do {
         report(try await TapBenchmarks.tapToUID(taps: taps))
     }
     if wants("store") { report(try await StoreBenchmarks.run()) }
+    if wants("http") {
+        let webSocketTaps = ProcessInfo.processInfo.environment["BENCH_WS_TAPS"].flatMap(Int.init) ?? 100
+        report(try await HTTPBenchmarks.run(webSocketTaps: webSocketTaps))
+    }
 } catch {
     print("parcours-bench: \(error)")
     exit(1)
