@@ -12,7 +12,7 @@ public enum PINVerification: Sendable, Hashable {
 extension StoreDatabase {
     public func addStaff(name: String, role: StaffRole, pin: String, at: Date = Date()) async throws -> StaffMember {
         let name = try TextField.name(name, field: "staff name")
-        let hash = try PINHash.make(pin: pin)
+        let hash = try await PINHashing.run { try PINHash.make(pin: pin) }
         let at = at.storeTruncated
         let member = StaffMember(id: UUIDv7.string(at: at), name: name, role: role, pinHash: hash.encoded,
                                  failedAttempts: 0, lockedUntil: nil, createdAt: at)
@@ -43,7 +43,7 @@ extension StoreDatabase {
     /// Sets a new PIN and lifts any lockout.
     public func changeStaffPIN(id: String, newPIN: String) async throws {
         let id = try RecordID.normalized(id, what: "staff id")
-        let hash = try PINHash.make(pin: newPIN)
+        let hash = try await PINHashing.run { try PINHash.make(pin: newPIN) }
         try await write { db in
             var member = try Self.staffMember(db, id: id)
             member.pinHash = hash.encoded
@@ -65,13 +65,15 @@ extension StoreDatabase {
 
     /// Checks a PIN. After ``Options/maximumFailedPINAttempts`` wrong PINs in a row the member is locked for
     /// ``Options/pinLockoutDuration``; a right PIN resets the count. The slow hash runs outside the write
-    /// transaction so that other writes are not held up by it.
+    /// transaction, so that other writes are not held up by it, and off the cooperative pool (``PINHashing``).
     public func verifyStaffPIN(staffId: String, pin: String, at: Date = Date()) async throws -> PINVerification {
         let id = try RecordID.normalized(staffId, what: "staff id")
         let at = at.storeTruncated
         let member = try await read { db in try Self.staffMember(db, id: id) }
         if let until = member.lockedUntil, until > at { return .locked(until: until) }
-        let matches = pin.count <= 64 && (PINHash(encoded: member.pinHash)?.matches(pin: pin) ?? false)
+        let encoded = member.pinHash
+        let matches = pin.count > 64
+            ? false : try await PINHashing.run { PINHash(encoded: encoded)?.matches(pin: pin) ?? false }
         let maximum = max(1, options.maximumFailedPINAttempts)
         let lockout = options.pinLockoutDuration
         return try await write { db in

@@ -86,6 +86,7 @@ extension StoreAPI {
             _ = try context.requireManager()
             let id = try context.parameters.require("id")
             try await database.revokeDevice(id: id)
+            deviceTokens.forget(deviceId: id)
             context.logger.info("device revoked", metadata: ["revokedDevice": "\(id)"])
             return Response(status: .noContent)
         }
@@ -98,10 +99,7 @@ extension StoreAPI {
         v1.post("staff") { request, context -> Response in
             _ = try context.requireManager()
             let body = try await body(AddStaffBody.self, request)
-            let database = database
-            let member = try await PINHashExecutor.run {
-                try await database.addStaff(name: body.name, role: body.role, pin: body.pin)
-            }
+            let member = try await database.addStaff(name: body.name, role: body.role, pin: body.pin)
             context.logger.info("staff added", metadata: ["newStaff": "\(member.id)", "role": "\(member.role)"])
             return JSONResponse.make(StaffView(member), status: .created)
         }

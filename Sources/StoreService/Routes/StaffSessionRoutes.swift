@@ -37,9 +37,7 @@ extension StoreAPI {
             let database = database
             let verification: PINVerification
             do {
-                verification = try await PINHashExecutor.run {
-                    try await database.verifyStaffPIN(staffId: body.staffId, pin: body.pin)
-                }
+                verification = try await database.verifyStaffPIN(staffId: body.staffId, pin: body.pin)
             } catch let error as StoreError where error.code == .unknownStaff || error.code == .invalidArgument {
                 // Same answer as a wrong PIN: the till must not reveal which staff ids exist.
                 context.logger.notice("staff sign-in refused: unknown staff id")
