@@ -137,16 +137,33 @@ struct RoleMatrixTests {
         }
     }
 
-    @Test("revoking a till ends what its staff sessions could do")
+    @Test("a till revoked through the API is refused at once, with what its staff sessions could do")
     func revokedTillLosesItsSessions() async throws {
         let service = try await TestService()
         try await service.application.test(.router) { client in
             let till = Caller(name: "till", deviceToken: service.till.token)
             let staff = Caller(name: "staff", deviceToken: service.till.token,
                                staffToken: try await client.signIn(till: till, staffId: service.staff.id, pin: staffPIN))
+            let manager = Caller(name: "manager", deviceToken: service.till.token,
+                                 staffToken: try await client.signIn(till: till, staffId: service.manager.id, pin: managerPIN))
             #expect(try await client.send(.get, "/v1/rewards", as: staff).status == .ok)
-            try await service.database.revokeDevice(id: service.till.device.id)
+            #expect(try await client.send(.delete, "/v1/devices/\(service.till.device.id)", as: manager).status == .noContent)
             let refused = try await client.send(.get, "/v1/rewards", as: staff)
+            #expect(refused.status == .unauthorized)
+            #expect(try refused.json()["error"] as? String == "deviceRevoked")
+        }
+    }
+
+    @Test("a device revoked outside the service (the CLI) is refused once the 2 s token cache has passed")
+    func revokedElsewhereIsRefusedAfterTheCache() async throws {
+        let service = try await TestService(withStaff: false)
+        try await service.tap(uid: "04A1B2C3D4E5F6", reader: kioskReader)
+        try await service.application.test(.router) { client in
+            let kiosk = Caller(name: "kiosk", deviceToken: service.kiosk.token)
+            #expect(try await client.send(.get, "/v1/taps/current", as: kiosk).status == .ok)
+            try await service.database.revokeDevice(id: service.kiosk.device.id)
+            service.clock.advance(by: 2.5)
+            let refused = try await client.send(.get, "/v1/taps/current", as: kiosk)
             #expect(refused.status == .unauthorized)
             #expect(try refused.json()["error"] as? String == "deviceRevoked")
         }

@@ -59,7 +59,8 @@ struct TestService {
         self.clock = clock
         api = StoreAPI(database: database, settings: settings,
                        sessions: StaffSessions(lifetime: settings.staffSessionLifetime, now: { clock.now }),
-                       board: TapBoard(idleTimeout: settings.tapIdleTimeout, now: { clock.now }))
+                       board: TapBoard(idleTimeout: settings.tapIdleTimeout, now: { clock.now }),
+                       deviceTokens: DeviceTokenCache(now: { clock.now }))
         kiosk = try await database.addDevice(kind: .kiosk, name: "Kiosk", boundReader: kioskReader)
         till = try await database.addDevice(kind: .till, name: "Till", boundReader: tillReader)
         revoked = try await database.addDevice(kind: .kiosk, name: "Old kiosk")

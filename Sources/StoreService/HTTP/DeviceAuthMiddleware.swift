@@ -19,6 +19,7 @@ struct DeviceAuthMiddleware: RouterMiddleware {
 
     let database: StoreDatabase
     let sessions: StaffSessions
+    let tokens: DeviceTokenCache
     var acceptsQueryToken = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -28,7 +29,12 @@ struct DeviceAuthMiddleware: RouterMiddleware {
         var context = context
         let device: Device
         do {
-            device = try await database.authenticateDevice(token: token)
+            if let known = tokens.device(forToken: token) {
+                device = known
+            } else {
+                device = try await database.authenticateDevice(token: token)
+                tokens.remember(device, token: token)
+            }
         } catch let error as StoreError where error.code == .deviceRevoked {
             throw APIError(.unauthorized, "deviceRevoked", "this device was revoked: enrol it again")
         } catch let error as StoreError where error.code == .unknownDevice {

@@ -17,11 +17,13 @@ public struct StoreAPI: Sendable {
     public let status: ServiceStatus
     /// nil when the service runs without readers: `POST /v1/cards` then answers 503.
     public let cardIssuing: CardIssuing?
+    let deviceTokens: DeviceTokenCache
     let openAPIDocument: String
 
     public init(database: StoreDatabase, settings: StoreServiceSettings = StoreServiceSettings(),
                 sessions: StaffSessions? = nil, board: TapBoard? = nil, metrics: StoreMetrics = StoreMetrics(),
-                status: ServiceStatus = ServiceStatus(), cardIssuing: CardIssuing? = nil) {
+                status: ServiceStatus = ServiceStatus(), cardIssuing: CardIssuing? = nil,
+                deviceTokens: DeviceTokenCache = DeviceTokenCache()) {
         self.database = database
         self.settings = settings
         self.sessions = sessions ?? StaffSessions(lifetime: settings.staffSessionLifetime)
@@ -29,6 +31,7 @@ public struct StoreAPI: Sendable {
         self.metrics = metrics
         self.status = status
         self.cardIssuing = cardIssuing
+        self.deviceTokens = deviceTokens
         openAPIDocument = Self.loadOpenAPIDocument()
     }
 
@@ -38,7 +41,7 @@ public struct StoreAPI: Sendable {
         addCommonMiddlewares(router)
         addPublicRoutes(router)
         addFrontRoutes(router)
-        let v1 = router.group("v1").add(middleware: DeviceAuthMiddleware(database: database, sessions: sessions))
+        let v1 = router.group("v1").add(middleware: DeviceAuthMiddleware(database: database, sessions: sessions, tokens: deviceTokens))
         addTapRoutes(v1)
         addStaffSessionRoutes(v1)
         addKioskRoutes(v1)
@@ -53,7 +56,7 @@ public struct StoreAPI: Sendable {
         let router = Router(context: StoreRequestContext.self)
         addCommonMiddlewares(router)
         let v1 = router.group("v1")
-            .add(middleware: DeviceAuthMiddleware(database: database, sessions: sessions, acceptsQueryToken: true))
+            .add(middleware: DeviceAuthMiddleware(database: database, sessions: sessions, tokens: deviceTokens, acceptsQueryToken: true))
         addLiveTapRoutes(v1)
         return router
     }
