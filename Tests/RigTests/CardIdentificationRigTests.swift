@@ -43,13 +43,24 @@ extension RigSuite {
         /// Taps `card` on the test reader and returns the service's result for it. The card stays in the
         /// field until the service has answered (as a customer holds it until the screen reacts), so a
         /// busy test machine cannot turn a slow read into a "card left the reader" failure.
-        static func tap(_ card: any VirtualCard, _ service: ReaderService, _ recorder: EventRecorder) async throws -> TapResult {
+        ///
+        /// With `removal`, the card follows that policy instead: a hostile card is pulled once it has gone quiet,
+        /// because pcscd re-powers a card that answers garbage and would report it as tapped again.
+        static func tap(
+            _ card: any VirtualCard, _ service: ReaderService, _ recorder: EventRecorder, removal: RemovalPolicy? = nil
+        ) async throws -> TapResult {
             let name = Rig.readerName(reader)
             let before = await recorder.count
             if before == 0 { _ = await recorder.next { $0.readerEvent == .readerAdded(name) } }
-            let field = try await Rig.reader(reader).insert(card, removal: .afterDwell(.seconds(15)))
-            let result = await recorder.next(after: before) { $0.tap?.reader == name }?.tap
-            await field.remove()
+            let result: TapResult?
+            if let removal {
+                _ = try await Rig.reader(reader).tap(card, removal: removal)
+                result = await recorder.next(after: before, within: .seconds(25)) { $0.tap?.reader == name }?.tap
+            } else {
+                let field = try await Rig.reader(reader).insert(card, removal: .afterDwell(.seconds(25)))
+                result = await recorder.next(after: before, within: .seconds(25)) { $0.tap?.reader == name }?.tap
+                await field.remove()
+            }
             _ = await recorder.next(after: before) { $0.readerEvent == .cardRemoved(reader: name) }
             return try #require(result)
         }
@@ -178,7 +189,8 @@ extension RigSuite {
             let logs = LogCapture()
             let (service, recorder) = try Self.start(logs)
             defer { service.stop() }
-            let bad = try await Self.tap(try HostileCard(mode: mode, delay: .seconds(5)), service, recorder)
+            let bad = try await Self.tap(try HostileCard(mode: mode, delay: .seconds(5)), service, recorder,
+                                         removal: .whenIdle(idle: .milliseconds(150), maximumDwell: .seconds(8)))
             #expect(!bad.succeeded, "mode \(mode) was accepted: \(bad.identifiers)")
             #expect(bad.failure?.isEmpty == false)
             #expect(bad.identifiers.isEmpty)
