@@ -4,7 +4,9 @@ import StoreCore
 
 /// The store's benchmark: Parcours' own write paths beside a raw SQLite insert loop measured in the same run on
 /// the same machine, identifier lookups among a million profiles, file size per visit, and what
-/// `synchronous = FULL` costs over `NORMAL`.
+/// `synchronous = FULL` costs over `NORMAL`. The raw loop writes one row per commit; a tap writes two to four rows
+/// and a sale four, so each path is also compared with a second raw loop that writes the same rows per commit
+/// (``StoreBenchmarks/sameRowsRate(path:synchronous:shape:)``).
 ///
 /// Scale with `PARCOURS_BENCH_STORE_PROFILES` (default 1 000 000; identifiers are three per profile) and
 /// `PARCOURS_BENCH_STORE_VISITS` (default 100 000).
@@ -33,11 +35,25 @@ enum StoreBenchmarks {
                 taps.append(try await store.tapRate())
                 purchases.append(try await store.purchaseRate())
             }
+            try store.store.close()
             let tap = taps.sorted()[1]
             let purchase = purchases.sorted()[1]
             rates[synchronous] = (raw, tap, purchase)
             let name = synchronous == .full ? "FULL  " : "NORMAL"
             report("store: synchronous=\(name) raw insert \(format(raw)) commits/s | tap→visit \(format(tap))/s (\(percent(tap / raw)) of raw) | purchase \(format(purchase))/s (\(percent(purchase / raw)) of raw)")
+            var tapRowRates: [Double] = []
+            var purchaseRowRates: [Double] = []
+            for run in 0..<3 {
+                tapRowRates.append(try await sameRowsRate(
+                    path: directory.appendingPathComponent("rows-tap-\(synchronous)-\(run).sqlite").path,
+                    synchronous: synchronous, shape: .tap))
+                purchaseRowRates.append(try await sameRowsRate(
+                    path: directory.appendingPathComponent("rows-purchase-\(synchronous)-\(run).sqlite").path,
+                    synchronous: synchronous, shape: .purchase))
+            }
+            let tapRows = tapRowRates.sorted()[1]
+            let purchaseRows = purchaseRowRates.sorted()[1]
+            report("store: synchronous=\(name) same-rows raw reference (store schema, prepared INSERTs, no reads): tap rows \(format(tapRows)) commits/s → tap→visit \(percent(tap / tapRows)) of it | purchase rows \(format(purchaseRows)) commits/s → purchase \(percent(purchase / purchaseRows)) of it")
         }
         if let normal = rates[.normal], let full = rates[.full] {
             report("store: FULL costs: raw ×\(String(format: "%.1f", normal.raw / full.raw)) slower, tap→visit ×\(String(format: "%.1f", normal.tap / full.tap)), purchase ×\(String(format: "%.1f", normal.purchase / full.purchase)) (goal for Parcours paths: ≥ 50% of raw at the same setting)")
@@ -73,7 +89,91 @@ enum StoreBenchmarks {
             var count = 0
             while clock.now - start < .seconds(measureSeconds) {
                 try db.inTransaction {
-                    try insert.execute(arguments: [UUID().uuidString.lowercased(), "store-1", "kiosk-1", "2026-01-01 00:00:00.000"])
+                    try insert.execute(arguments: [rawID(), "store-1", "kiosk-1", "2026-01-01 00:00:00.000"])
+                    return .commit
+                }
+                count += 1
+            }
+            return Double(count) / seconds(clock.now - start)
+        }
+    }
+
+    /// The rows one operation of the commit benchmark writes, per transaction.
+    enum RowShape {
+        /// A known customer's tap in `CommitBench.tapRate()`: a visit and its outbox event every time, and a
+        /// visit-bonus ledger entry with its outbox event on every third tap (taps of one customer are 500 minutes
+        /// apart; the bonus cooldown is 24 hours).
+        case tap
+        /// A known customer's sale: the purchase, its ledger entry, and an outbox event for each.
+        case purchase
+    }
+
+    /// The fairer reference: the same rows per transaction as a Parcours write, as prepared INSERTs into the real
+    /// store schema (same indexes, triggers, CHECKs and foreign keys), same WAL and synchronous setting, run on the
+    /// writer connection without an async hop, and with none of the reads a Parcours write makes (identifier,
+    /// profile, visit window, ledger summary, outbox sequence) and no input validation.
+    static func sameRowsRate(path: String, synchronous: StoreDatabase.Synchronous, shape: RowShape) async throws -> Double {
+        // The schema through the real open path (migrations, reward catalog), then rows behind its back.
+        try await StoreDatabase.open(path: path, options: .init(storeId: "bench-store", synchronous: .normal)).close()
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL")")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        defer { try? pool.close() }
+        return try await pool.writeWithoutTransaction { db in
+            let at = "2026-01-01 00:00:00.000"
+            let profileId = UUID().uuidString.lowercased()
+            let identifierId = UUID().uuidString.lowercased()
+            try db.execute(sql: """
+                INSERT INTO profile (id, firstName, language, tier, createdAt, updatedAt, origin)
+                VALUES (?, 'Customer', 'fr', 'Bronze', ?, ?, 'kiosk')
+                """, arguments: [profileId, at, at])
+            try db.execute(sql: "INSERT INTO identifier (id, kind, value, profileId, verified, createdAt) VALUES (?, 'cardUID', '04000000000001', ?, 0, ?)",
+                           arguments: [identifierId, profileId, at])
+            let visit = try db.makeStatement(sql: """
+                INSERT INTO visit (id, storeId, deviceId, reader, identifierId, profileId, at) VALUES (?, 'bench-store', 'kiosk-1', 'bench reader', ?, ?, ?)
+                """)
+            let purchase = try db.makeStatement(sql: """
+                INSERT INTO purchase (id, storeId, tillDeviceId, receiptId, amountMinor, currency, lines, profileId, pointsEarned, at)
+                VALUES (?, 'bench-store', 'till-1', ?, 1250, 'EUR', NULL, ?, 12, ?)
+                """)
+            let ledger = try db.makeStatement(sql: """
+                INSERT INTO ledgerEntry (id, profileId, delta, reason, reference, at, expiresAt) VALUES (?, ?, 5, ?, ?, ?, NULL)
+                """)
+            let outbox = try db.makeStatement(sql: """
+                INSERT INTO outbox (id, storeId, sequence, type, schemaVersion, payload, createdAt) VALUES (?, 'bench-store', ?, ?, 1, ?, ?)
+                """)
+            // Payloads of the size Parcours writes (a visit's JSON is about 250 bytes).
+            let payload = #"{"at":"2026-01-01T00:00:00.000Z","deviceId":"kiosk-1","id":"\#(identifierId)","identifierId":"\#(identifierId)","profileId":"\#(profileId)","reader":"bench reader","storeId":"bench-store"}"#
+            var sequence: Int64 = 0
+            func event(_ type: String) throws {
+                sequence += 1
+                try outbox.execute(arguments: [rawID(), sequence, type, payload, at])
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            var count = 0
+            while clock.now - start < .seconds(measureSeconds) {
+                try db.inTransaction {
+                    switch shape {
+                    case .tap:
+                        let visitId = rawID()
+                        try visit.execute(arguments: [visitId, identifierId, profileId, at])
+                        try event("visit.recorded")
+                        if count % 3 == 0 {
+                            try ledger.execute(arguments: [rawID(), profileId, "visitBonus", visitId, at])
+                            try event("ledger.entry")
+                        }
+                    case .purchase:
+                        let purchaseId = rawID()
+                        try purchase.execute(arguments: [purchaseId, "R-\(count)", profileId, at])
+                        try event("purchase.recorded")
+                        try ledger.execute(arguments: [rawID(), profileId, "purchase", purchaseId, at])
+                        try event("ledger.entry")
+                    }
                     return .commit
                 }
                 count += 1
@@ -293,4 +393,15 @@ enum SizeBench {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
     }
+}
+
+/// Row ids for the raw reference loops: unique, UUID-shaped and cheap, so that a reference's rate is SQLite's and not
+/// Foundation's `UUID()` (which opens and reads /dev/urandom on every call on Linux). A faster reference only makes
+/// Parcours' ratio to it more conservative. Unsynchronized on purpose: the reference loops run one at a time, on one
+/// thread, and a lock would cost more than the id.
+nonisolated(unsafe) private var rawIDCounter: UInt64 = 0
+private func rawID() -> String {
+    rawIDCounter += 1
+    let hex = String(rawIDCounter, radix: 16)
+    return "00000000-0000-7000-8000-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
 }

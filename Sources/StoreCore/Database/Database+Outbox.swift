@@ -30,6 +30,14 @@ extension Database {
 /// always produces the same bytes.
 enum OutboxPayload {
     static func encode(_ value: some Encodable) throws -> String {
+        if let fast = value as? any OutboxJSONEncodable, let text = OutboxJSONWriter.encode(fast) {
+            assert(text == (try? slowEncode(value)), "hand-written outbox JSON differs from JSONEncoder's: \(text)")
+            return text
+        }
+        return try slowEncode(value)
+    }
+
+    static func slowEncode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in

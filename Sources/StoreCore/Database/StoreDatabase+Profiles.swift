@@ -95,7 +95,7 @@ extension StoreDatabase {
     /// `04A1…`). Read-only: unlike a tap it records nothing. For the till that scans a card to attach a sale.
     public func identifier(kind: IdentifierKind, value: String) async throws -> Identifier? {
         let value = try IdentifierValue.normalized(value, kind: kind)
-        return try readInPlace { db in
+        return try readOneStatementInPlace { db in
             try Identifier.fetchOne(db.cachedStatement(sql: "SELECT * FROM identifier WHERE kind = ? AND value = ?"),
                                     arguments: [kind.rawValue, value])
         }

@@ -21,8 +21,12 @@ extension StoreDatabase {
     }
 
     /// In a write transaction: writes due expiry, then returns the standing and refreshes the profile's cached tier.
-    func settleStanding(_ db: Database, profile: Profile, asOf: Date) throws -> Standing {
-        let summary = try PointsLedger.summary(db, profileId: profile.id, asOf: asOf, tierMonths: rules.tierWindowMonths)
+    ///
+    /// `summary`, when given, must be ``PointsLedger/summary(_:profileId:asOf:tierMonths:)`` for the same profile,
+    /// date and tier window, read in this transaction after its last ledger write.
+    func settleStanding(_ db: Database, profile: Profile, asOf: Date, summary: PointsLedger.Summary? = nil) throws -> Standing {
+        let summary = try summary
+            ?? PointsLedger.summary(db, profileId: profile.id, asOf: asOf, tierMonths: rules.tierWindowMonths)
         let pending = try PointsLedger.pendingExpiry(db, profileId: profile.id, asOf: asOf, summary: summary)
         if pending > 0 {
             try PointsLedger.append(db, profileId: profile.id, delta: -pending, reason: .expiry, reference: nil, at: asOf,

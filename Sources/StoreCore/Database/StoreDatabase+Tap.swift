@@ -132,17 +132,20 @@ extension StoreDatabase {
                                 visitBonus: 0, conflict: conflict, rejectedProofs: rejected)
         }
         var bonus: Int64 = 0
+        // The summary read for the cooldown is still current for the standing unless a bonus is written.
+        var summary: PointsLedger.Summary?
         if existing == nil, rules.visitBonus > 0 {
-            let lastBonus = try PointsLedger.summary(db, profileId: profile.id, asOf: at,
-                                                     tierMonths: rules.tierWindowMonths).lastVisitBonus
-            if lastBonus.map({ at.timeIntervalSince($0) >= rules.visitBonusCooldown }) ?? true {
+            let read = try PointsLedger.summary(db, profileId: profile.id, asOf: at, tierMonths: rules.tierWindowMonths)
+            summary = read
+            if read.lastVisitBonus.map({ at.timeIntervalSince($0) >= rules.visitBonusCooldown }) ?? true {
                 try PointsLedger.append(db, profileId: profile.id, delta: rules.visitBonus, reason: .visitBonus,
                                         reference: visit.id, at: at, expiresAt: rules.expiry(ofPointsEarnedAt: at),
                                         storeId: storeId)
                 bonus = rules.visitBonus
+                summary = nil
             }
         }
-        let standing = try settleStanding(db, profile: profile, asOf: at)
+        let standing = try settleStanding(db, profile: profile, asOf: at, summary: summary)
         let greeting = Greeting(profileId: profile.id, firstName: profile.firstName, language: profile.language,
                                 points: standing.balance, tier: standing.tier,
                                 affordableRewards: try Self.affordableRewards(db, balance: standing.balance))

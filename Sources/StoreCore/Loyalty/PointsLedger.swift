@@ -62,10 +62,9 @@ enum PointsLedger {
         let due = summary.due
         let written = summary.written
         guard due > written else { return 0 }
-        let entries = try LedgerEntry
-            .filter(Column("profileId") == profileId && Column("reason") != LedgerReason.expiry.rawValue)
-            .order(Column("at"), Column("rowid"))
-            .fetchAll(db)
+        let entries = try LedgerEntry.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM ledgerEntry WHERE profileId = ? AND reason <> 'expiry' ORDER BY at, rowid
+            """), arguments: [profileId])
         return max(0, expiredTotal(entries, asOf: asOf) - written)
     }
 

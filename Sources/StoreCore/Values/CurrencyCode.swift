@@ -10,7 +10,7 @@ public struct CurrencyCode: Hashable, Sendable, Codable, CustomStringConvertible
     public var description: String { code }
 
     public init(_ raw: String) throws {
-        let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        let code = raw.trimmed(.whitespaces).uppercased()
         guard let digits = Self.minorUnitDigitsByCode[code] else {
             throw StoreError(.badCurrency, "currency must be an ISO 4217 alpha-3 code such as EUR, got \"\(Sanitized.excerpt(raw))\"")
         }

@@ -5,7 +5,7 @@ enum IdentifierValue {
     static let maximumLength = 256
 
     static func normalized(_ raw: String, kind: IdentifierKind) throws -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = raw.trimmed(.whitespacesAndNewlines)
         switch kind {
         case .cardUID, .sunTag:
             // 4-, 7- and 10-byte ISO 14443 UIDs; colons and spaces as printed by reader tools are tolerated.

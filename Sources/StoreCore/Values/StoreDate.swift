@@ -11,7 +11,11 @@ enum StoreDate {
         let clamped = seconds.isFinite ? min(max(seconds, -62_167_219_200), limit) : 0
         // A microsecond of slack: a date parsed back from its own text can land a hair below the millisecond it
         // names, and must not be written one millisecond earlier the second time round.
-        let millis = Int64((clamped * 1000 + 0.001).rounded(.down))
+        return text(millis: Int64((clamped * 1000 + 0.001).rounded(.down)))
+    }
+
+    /// The text of a time in Unix milliseconds, years 0000–9999.
+    static func text(millis: Int64) -> String {
         var days = millis / 86_400_000
         var ofDay = millis % 86_400_000
         if ofDay < 0 {
@@ -29,31 +33,30 @@ enum StoreDate {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(23)
-        func append(_ value: Int64, width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var remaining = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
+        // Written into a fixed 23-byte buffer: one digit array per field cost more than the arithmetic above.
+        return String(unsafeUninitializedCapacity: 23) { buffer in
+            func put(_ value: Int64, width: Int, at offset: Int) {
+                var remaining = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: remaining % 10)
+                    remaining /= 10
+                }
             }
-            bytes += digits
+            put(year, width: 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, width: 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, width: 2, at: 8)
+            buffer[10] = UInt8(ascii: " ")
+            put(ofDay / 3_600_000, width: 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(ofDay / 60_000 % 60, width: 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(ofDay / 1000 % 60, width: 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(ofDay % 1000, width: 3, at: 20)
+            return 23
         }
-        append(year, width: 4)
-        bytes.append(UInt8(ascii: "-"))
-        append(month, width: 2)
-        bytes.append(UInt8(ascii: "-"))
-        append(day, width: 2)
-        bytes.append(UInt8(ascii: " "))
-        append(ofDay / 3_600_000, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        append(ofDay / 60_000 % 60, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        append(ofDay / 1000 % 60, width: 2)
-        bytes.append(UInt8(ascii: "."))
-        append(ofDay % 1000, width: 3)
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

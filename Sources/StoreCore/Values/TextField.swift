@@ -3,7 +3,7 @@ import Foundation
 /// Validation for the free-text fields people type at a kiosk: names, language tags, labels.
 enum TextField {
     static func name(_ raw: String, field: String, maximumLength: Int = 100) throws -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = raw.trimmed(.whitespacesAndNewlines)
         guard !value.isEmpty else { throw StoreError(.invalidArgument, "\(field) must not be empty") }
         guard value.count <= maximumLength else {
             throw StoreError(.invalidArgument, "\(field) must be at most \(maximumLength) characters, got \(value.count)")
@@ -47,7 +47,7 @@ enum TextField {
 
     /// Ids that come from outside (store, device, reader, receipt): printable ASCII, no spaces, bounded.
     static func token(_ raw: String, field: String, maximumLength: Int = 64) throws -> String {
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmed(.whitespaces)
         guard !value.isEmpty, value.count <= maximumLength,
               value.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
             throw StoreError(.invalidArgument,

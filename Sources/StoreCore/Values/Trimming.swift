@@ -1,0 +1,11 @@
+import Foundation
+
+extension String {
+    /// `trimmingCharacters(in:)`, without the bridge through `NSString` when neither end needs trimming (the
+    /// common case on the tap and sale paths: ids and card UIDs as the readers and tills send them).
+    func trimmed(_ set: CharacterSet) -> String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        if !set.contains(first) && !set.contains(last) { return self }
+        return trimmingCharacters(in: set)
+    }
+}
