@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try await storeOptions.open()
         do {
             for change in try await DeviceReaderBindings.apply(configuration.deviceReaders, to: database) {
-                print("parcours: \(change)")
+                console("parcours: \(change)")
             }
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: application), .init(service: readers)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        print("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
+        console("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
         try await group.run()
     }
 }
@@ -106,7 +106,7 @@ struct ReaderLoop: Service {
                     let recording = await pipeline.handle(tap)
                     log(recording)
                     // The console line for the person running `make run`: ids and counts, no names, no card data.
-                    print("\(Timestamp.now) \(recording)")
+                    console("\(Timestamp.now) \(recording)")
                 }
             }
         } onCancelOrGracefulShutdown: {
@@ -123,7 +123,7 @@ struct ReaderLoop: Service {
             await status.pcsc(available: false)
             logger.warning("pcscd unavailable")
         case .readerAdded(let name):
-            print("\(Timestamp.now) reader added: \(name)")
+            console("\(Timestamp.now) reader added: \(name)")
             await status.readerAdded(name)
             logger.info("reader added", metadata: ["reader": "\(name)"])
         case .readerRemoved(let name):
@@ -149,4 +149,10 @@ struct ReaderLoop: Service {
             ])
         }
     }
+}
+
+/// One line on standard output, written at once: seen as it happens even when stdout is a pipe or a journal,
+/// where `print` would hold it in a buffer.
+func console(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
