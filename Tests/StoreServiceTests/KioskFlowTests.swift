@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ReaderService
 import StoreCore
 import Testing
 @testable import StoreService
@@ -51,6 +52,36 @@ struct KioskFlowTests {
             #expect(consents.first { $0.purpose == .marketingEmail }?.granted == true)
             #expect(consents.first { $0.purpose == .profiling }?.granted == false)
         }
+    }
+
+    @Test("a contactless bank card gets the same treatment: its payment token is bound by the sign-up, the next tap greets")
+    func paymentCardSignUp() async throws {
+        let service = try await TestService(withStaff: false)
+        let token = String(repeating: "AB", count: 32)
+        let json: [String: Any] = [
+            "reader": kioskReader, "at": service.clock.now.timeIntervalSinceReferenceDate, "technology": "EMV contactless",
+            "atr": "3B8A800150", "identifiers": ["paymentToken": token, "maskedPAN": "476173******0010", "paymentScheme": "Visa"],
+            "apduCount": 7, "milliseconds": 12.0,
+        ]
+        let tap = try JSONDecoder().decode(TapResult.self, from: JSONSerialization.data(withJSONObject: json))
+        await service.pipeline.handle(tap)
+        try await service.application.test(.router) { client in
+            let kiosk = Caller(name: "kiosk", deviceToken: service.kiosk.token)
+            let current = try await client.send(.get, "/v1/taps/current", as: kiosk)
+            #expect(!current.text.contains("476173"), "the masked PAN never reaches the screen")
+            #expect(try current.json()["customer"] as? String == "unknown")
+            let tapRef = try #require(try current.json()["tapRef"] as? String)
+            let signUp = try await client.send(.post, "/v1/signups", as: kiosk, json: #"{"tapRef":"\#(tapRef)","firstName":"Jean","email":"jean@example.com","language":"fr","consents":{"marketingEmail":false,"marketingSMS":false,"profiling":false}}"#)
+            #expect(signUp.status == .created, "\(signUp.text)")
+            #expect(try signUp.json()["cardBound"] as? Bool == true)
+        }
+        let bound = try #require(try await service.database.identifier(kind: .paymentToken, value: token))
+        let profileId = try #require(bound.profileId)
+        let again = await service.pipeline.handle(tap)
+        guard case .recorded(_, _, let outcome) = again else { Issue.record("tap not recorded: \(again)"); return }
+        #expect(outcome.greeting?.profileId == profileId)
+        #expect(outcome.greeting?.firstName == "Jean")
+        #expect(outcome.recognizedBy == .paymentToken)
     }
 
     @Test("a stale tap reference is refused; the tap expires after the idle timeout")
