@@ -212,5 +212,44 @@
     return available[0];
   }
 
-  window.Parcours = { ApiError, api, tokenStore, tapFeed, showScreen, applyStrings, format, el, browserLanguage };
+  /** Sets a message box's text and shows it, or hides the box when there is no text. Text only, never HTML. */
+  function showMessage(id, text) {
+    const box = document.getElementById(id);
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
+  /** A device token the service knows answers 200 (a tap is live) or 404 noCurrentTap; anything else is refused. */
+  async function checkDeviceToken(token) {
+    try {
+      await api(token, "GET", "/v1/taps/current");
+    } catch (e) {
+      if (e.status !== 404 || e.error !== "noCurrentTap") throw e;
+    }
+  }
+
+  /** The set-up form both fronts share (#setup-form, #setup-token, #setup-error): check the token, keep it, go on. */
+  function wirePairingForm({ tokens, t, onPaired }) {
+    document.getElementById("setup-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = document.getElementById("setup-token");
+      const token = input.value.trim();
+      if (!token) return;
+      try {
+        await checkDeviceToken(token);
+        tokens.set(token);
+        input.value = "";
+        showMessage("setup-error");
+        if (window.location.hash === "#setup") history.replaceState(null, "", window.location.pathname);
+        onPaired(token);
+      } catch (e) {
+        showMessage("setup-error", e.error === "network" ? t("errNetwork") : t("setupRejected", { reason: e.reason }));
+      }
+    });
+  }
+
+  window.Parcours = {
+    ApiError, api, tokenStore, tapFeed, showScreen, applyStrings, format, el, browserLanguage, showMessage,
+    wirePairingForm,
+  };
 })();

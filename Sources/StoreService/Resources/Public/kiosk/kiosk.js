@@ -181,15 +181,6 @@
 
   // ---- Pairing
 
-  async function pair(token) {
-    // A token the service knows answers 200 (a tap is live) or 404 (none is); anything else is refused.
-    try {
-      await P.api(token, "GET", "/v1/taps/current");
-    } catch (e) {
-      if (e.status !== 404 || e.error !== "noCurrentTap") throw e;
-    }
-  }
-
   function showSetup(message) {
     if (feed) feed.stop();
     feed = null;
@@ -401,11 +392,7 @@
     return { firstName: t("firstName"), email: t("email"), phone: t("phone"), language: t("language") }[field] || field;
   }
 
-  function showError(id, message) {
-    const box = $(id);
-    box.textContent = message || "";
-    box.hidden = !message;
-  }
+  const showError = P.showMessage;
 
   // ---- Idle reset (WCAG 2.2.1: warn first, with time to continue)
 
@@ -468,22 +455,10 @@
     for (const button of document.querySelectorAll(".lang")) {
       button.addEventListener("click", () => setLanguage(button.dataset.lang));
     }
-    $("setup-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const token = $("setup-token").value.trim();
-      if (!token) return;
-      try {
-        await pair(token);
-        tokens.set(token);
-        $("setup-token").value = "";
-        if (window.location.hash === "#setup") history.replaceState(null, "", window.location.pathname);
-        showError("setup-error");
-        P.showScreen("idle");
-        startFeed(token);
-      } catch (e) {
-        showError("setup-error", e.error === "network" ? t("errNetwork") : t("setupRejected", { reason: e.reason }));
-      }
-    });
+    P.wirePairingForm({ tokens, t, onPaired: (token) => {
+      P.showScreen("idle");
+      startFeed(token);
+    } });
     $("greeting-feedback").addEventListener("click", openNPS);
     $("greeting-done").addEventListener("click", reset);
     $("unknown-signup").addEventListener("click", openSignUp);

@@ -262,10 +262,7 @@
     success.textContent = kind === "success" ? text : "";
   }
 
-  function showBox(id, text) {
-    $(id).textContent = text || "";
-    $(id).hidden = !text;
-  }
+  const showBox = P.showMessage;
 
   // ---- API with the staff session
 
@@ -295,14 +292,6 @@
     $("setup-token").value = "";
     showBox("setup-error", text);
     P.showScreen("setup");
-  }
-
-  async function pair(token) {
-    try {
-      await P.api(token, "GET", "/v1/taps/current");
-    } catch (e) {
-      if (e.status !== 404 || e.error !== "noCurrentTap") throw e;
-    }
   }
 
   // ---- Staff session
@@ -659,21 +648,7 @@
     for (const button of document.querySelectorAll(".lang[data-lang]")) {
       button.addEventListener("click", () => setLanguage(button.dataset.lang));
     }
-    $("setup-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const token = $("setup-token").value.trim();
-      if (!token) return;
-      try {
-        await pair(token);
-        tokens.set(token);
-        $("setup-token").value = "";
-        showBox("setup-error");
-        if (window.location.hash === "#setup") history.replaceState(null, "", window.location.pathname);
-        P.showScreen("signin");
-      } catch (e) {
-        showBox("setup-error", e.error === "network" ? t("errNetwork") : t("setupRejected", { reason: e.reason }));
-      }
-    });
+    P.wirePairingForm({ tokens, t, onPaired: () => P.showScreen("signin") });
     $("unpair").addEventListener("click", () => {
       tokens.clear();
       showSetup();
