@@ -2,7 +2,9 @@
 // Parcours: in-store phygital point-of-sale backend.
 // Layers, each its own target, dependencies pointing one way:
 //   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService ┐
-//                                                        StoreCore ─────┴→ StoreService → parcours
+//                                                        StoreCore ─────┴→ StoreService ┐
+//   SyncProtocol (the store ↔ head-office contract) → StoreSync (store side) ─────────────┴→ parcours
+//   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP) ──────────────────────→ parcours
 //   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
 import PackageDescription
 
@@ -29,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C view of libpcsclite.
@@ -90,10 +95,56 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
             swiftSettings: strictSettings
         ),
+        // The store ↔ head-office wire contract: batches, acknowledgements, the changes feed, signed requests.
+        // Foundation and swift-crypto only, so both sides (and their tests) share one definition.
+        .target(
+            name: "SyncProtocol",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // The store's side of the sync: pushes the outbox, pulls and applies head office's changes.
+        .target(
+            name: "StoreSync",
+            dependencies: [
+                "StoreCore", "SyncProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Head office's domain on PostgreSQL (postgres-nio): migrations, idempotent ingest, identity resolution,
+        // the changes feed, store credentials, digital profiles, GDPR.
+        .target(
+            name: "HeadOffice",
+            dependencies: [
+                "SyncProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Head office's stateless HTTP node (Hummingbird 2): sync endpoints with signed-request checks, webhooks.
+        .target(
+            name: "HeadOfficeService",
+            dependencies: [
+                "HeadOffice", "SyncProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "parcours",
             dependencies: [
                 "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService",
+                "SyncProtocol", "StoreSync", "HeadOffice", "HeadOfficeService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -153,6 +204,19 @@ let package = Package(
         .testTarget(
             name: "CardSimulatorTests",
             dependencies: ["CardSimulator", "CardProtocols", "CardSecurity", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"], swiftSettings: strictSettings),
+        // Head office and the sync against a real PostgreSQL (config/postgres/pg-cluster) and real SQLite files.
+        .testTarget(
+            name: "HeadOfficeTests",
+            dependencies: [
+                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),

@@ -4,11 +4,12 @@ import Foundation
 public actor ServiceStatus {
     public private(set) var readers: Set<String> = []
     public private(set) var pcscAvailable: Bool?
-    /// Head-office sync is not part of this service yet.
-    public let headOffice = "not configured"
+    /// The head-office link in a few words, set by the sync engine after each round.
+    public private(set) var headOffice = "not configured"
 
     public init() {}
 
+    public func headOffice(_ summary: String) { headOffice = summary }
     public func readerAdded(_ name: String) { readers.insert(name) }
     public func readerRemoved(_ name: String) { readers.remove(name) }
     public func pcsc(available: Bool) {

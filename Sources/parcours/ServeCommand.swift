@@ -7,6 +7,8 @@ import ReaderService
 import ServiceLifecycle
 import StoreCore
 import StoreService
+import StoreSync
+import SyncProtocol
 import UnixSignals
 
 /// `parcours serve`: the store's main job. The reader service loop and the HTTP/WebSocket server run side by
@@ -35,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (overrides http.port; default 8080).")
     var port: Int?
+
+    @Option(help: "Head office's URL (default: PARCOURS_HEADOFFICE_URL; unset: the store runs alone). The store's credential comes from PARCOURS_HEADOFFICE_CREDENTIAL.")
+    var headOffice: String?
 
     func validate() throws {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535, got \(port)") }
@@ -78,12 +83,43 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("store service starting", metadata: [
             "store": "\(database.storeId)", "database": "\(store.database)", "listen": "\(host):\(port)",
         ])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: readers)]
+        if let link = try headOfficeLink(storeId: database.storeId) {
+            let status = api.status
+            services.append(.init(service: SyncEngine(database: database, client: HeadOfficeClient(link: link),
+                                                      onStatus: { await status.headOffice($0.description) })))
+            await status.headOffice("connecting")
+            console("parcours: syncing with head office at \(link.url.absoluteString)")
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: application), .init(service: readers)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         console("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
         try await group.run()
+    }
+}
+
+extension ServeCommand {
+    /// The head-office link from the option or the environment; nil when the store runs alone.
+    func headOfficeLink(storeId: String) throws -> HeadOfficeLink? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let text = headOffice ?? environment["PARCOURS_HEADOFFICE_URL"], !text.isEmpty else { return nil }
+        guard let url = URL(string: text) else { throw ValidationError("head-office URL '\(text.prefix(80))' is not a URL") }
+        guard let secret = environment["PARCOURS_HEADOFFICE_CREDENTIAL"], !secret.isEmpty else {
+            throw ValidationError("PARCOURS_HEADOFFICE_CREDENTIAL is not set: 'parcours hq store add' prints the store's credential")
+        }
+        do {
+            let credential = try StoreCredential(parsing: secret)
+            guard credential.storeId == storeId else {
+                throw ValidationError("PARCOURS_HEADOFFICE_CREDENTIAL is store \(credential.storeId)'s, but this database is store \(storeId)'s")
+            }
+            let seconds = environment["PARCOURS_HEADOFFICE_INTERVAL_SECONDS"].flatMap(Double.init) ?? 5
+            guard seconds > 0, seconds <= 3600 else { throw ValidationError("PARCOURS_HEADOFFICE_INTERVAL_SECONDS must be from 0 to 3600") }
+            return try HeadOfficeLink(url: url, credential: credential, interval: .milliseconds(Int(seconds * 1000)))
+        } catch let error as SyncProtocolError {
+            throw ValidationError(error.description)
+        }
     }
 }
 

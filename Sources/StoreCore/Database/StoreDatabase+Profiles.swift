@@ -147,26 +147,31 @@ extension StoreDatabase {
         let id = try RecordID.normalized(id, what: "profile id")
         let at = at.storeTruncated
         try await write { db in
-            var profile = try Self.liveProfile(db, id: id)
-            for consent in try Self.currentConsents(db, profileId: id) where consent.granted {
-                let withdrawal = Consent(id: UUIDv7.string(at: at), profileId: id, purpose: consent.purpose,
-                                         granted: false, at: at, source: consent.source)
-                try withdrawal.insert(db)
-                try db.appendOutboxEvent(.consentChanged, storeId: self.storeId, payload: withdrawal, at: at)
-            }
-            try db.execute(sql: "DELETE FROM identifier WHERE profileId = ? AND kind IN ('email', 'phone', 'ecommerceID')",
-                           arguments: [id])
-            try db.execute(sql: "UPDATE identifier SET profileId = NULL WHERE profileId = ?", arguments: [id])
-            profile.firstName = ""
-            profile.lastName = nil
-            profile.email = nil
-            profile.phone = nil
-            profile.erasedAt = at
-            profile.updatedAt = at
-            try profile.update(db)
-            struct Erased: Encodable { var profileId: String; var erasedAt: Date }
-            try db.appendOutboxEvent(.profileErased, storeId: self.storeId, payload: Erased(profileId: id, erasedAt: at), at: at)
+            try Self.erase(db, profileId: id, at: at, storeId: self.storeId)
         }
+    }
+
+    static func erase(_ db: Database, profileId id: String, at: Date, storeId: String) throws {
+        var profile = try Self.liveProfile(db, id: id)
+        for consent in try Self.currentConsents(db, profileId: id) where consent.granted {
+            let withdrawal = Consent(id: UUIDv7.string(at: at), profileId: id, purpose: consent.purpose,
+                                     granted: false, at: at, source: consent.source)
+            try withdrawal.insert(db)
+            try db.appendOutboxEvent(.consentChanged, storeId: storeId, payload: withdrawal, at: at)
+        }
+        try db.execute(sql: "DELETE FROM identifier WHERE profileId = ? AND kind IN ('email', 'phone', 'ecommerceID')",
+                       arguments: [id])
+        try db.execute(sql: "UPDATE identifier SET profileId = NULL WHERE profileId = ?", arguments: [id])
+        try db.execute(sql: "UPDATE feedback SET comment = NULL WHERE profileId = ?", arguments: [id])
+        profile.firstName = ""
+        profile.lastName = nil
+        profile.email = nil
+        profile.phone = nil
+        profile.erasedAt = at
+        profile.updatedAt = at
+        try profile.update(db)
+        struct Erased: Encodable { var profileId: String; var erasedAt: Date }
+        try db.appendOutboxEvent(.profileErased, storeId: storeId, payload: Erased(profileId: id, erasedAt: at), at: at)
     }
 
     static func likeEscaped(_ text: String) -> String {

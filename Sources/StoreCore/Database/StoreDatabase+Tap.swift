@@ -64,6 +64,9 @@ extension StoreDatabase {
                     id: UUIDv7.string(at: at), kind: kind, value: value, profileId: nil, publicKey: nil,
                     verified: kind.isCryptographicProof, sunCounter: kind == .sunTag ? sunCounter : nil, createdAt: at)
                 try identifier.insertRow(db)
+                // Head office links this store's identifier id to its value, so anonymous visits can be attributed
+                // once anyone, anywhere, binds the card.
+                try db.appendOutboxEvent(.identifierSeen, storeId: storeId, payload: identifier, at: at)
                 accepted.append(identifier)
             }
         }

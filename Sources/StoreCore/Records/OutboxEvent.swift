@@ -25,6 +25,8 @@ public enum OutboxEventType: String, Codable, Sendable, CaseIterable {
     case profileCreated = "profile.created"
     case profileErased = "profile.erased"
     case identifierBound = "identifier.bound"
+    /// An identifier first seen at a tap, not yet bound to anyone.
+    case identifierSeen = "identifier.seen"
     case identityConflict = "identity.conflict"
     case ledgerEntry = "ledger.entry"
     case consentChanged = "consent.changed"

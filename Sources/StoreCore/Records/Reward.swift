@@ -10,4 +10,12 @@ public struct Reward: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     public var name: String
     public var cost: Int64
     public var active: Bool
+
+    public init(id: String, name: String, cost: Int64, active: Bool) {
+        self.id = id
+        self.name = name
+        self.cost = cost
+        self.active = active
+    }
 }
+

@@ -13,6 +13,9 @@ enum StoreMigrations {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -207,5 +210,18 @@ enum StoreMigrations {
         CREATE INDEX visit_on_profileId_at ON visit(profileId, at) WHERE profileId IS NOT NULL;
         DROP INDEX identifier_on_profileId;
         CREATE INDEX identifier_on_profileId ON identifier(profileId) WHERE profileId IS NOT NULL;
+        """
+
+    /// Head office's changes: a merge moves a profile's history to the survivor, so the ledger and consent
+    /// histories may now change owner (and only that: amounts, reasons and dates stay immutable). The merged
+    /// profile remembers its survivor.
+    private static let v3 = """
+        DROP TRIGGER ledgerEntry_is_append_only_update;
+        CREATE TRIGGER ledgerEntry_is_append_only_update BEFORE UPDATE OF id, delta, reason, reference, at, expiresAt ON ledgerEntry
+            BEGIN SELECT RAISE(ABORT, 'ledgerEntry is append-only: write a correcting entry instead'); END;
+        DROP TRIGGER consent_is_append_only_update;
+        CREATE TRIGGER consent_is_append_only_update BEFORE UPDATE OF id, purpose, granted, at, source ON consent
+            BEGIN SELECT RAISE(ABORT, 'consent history is append-only'); END;
+        ALTER TABLE profile ADD COLUMN mergedInto TEXT REFERENCES profile(id);
         """
 }

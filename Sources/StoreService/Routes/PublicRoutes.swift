@@ -25,8 +25,9 @@ extension StoreAPI {
             }
             let readers = await status.readers.sorted()
             let pcsc = await status.pcscAvailable.map { $0 ? "available" : "unavailable" } ?? "unknown"
+            let headOffice = await status.headOffice
             let view = HealthView(status: outbox == nil ? "degraded" : "ok", database: outbox == nil ? "unavailable" : "ok",
-                                  outboxPending: outbox, pcsc: pcsc, readers: readers, headOffice: status.headOffice)
+                                  outboxPending: outbox, pcsc: pcsc, readers: readers, headOffice: headOffice)
             return JSONResponse.make(view, status: outbox == nil ? .serviceUnavailable : .ok)
         }
 

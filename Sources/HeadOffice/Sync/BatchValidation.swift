@@ -1,0 +1,121 @@
+import Foundation
+import SyncProtocol
+
+/// The event types head office knows how to apply. A store one version behind sends a subset of these.
+public enum StoreEventType: String, CaseIterable, Sendable {
+    case visitRecorded = "visit.recorded"
+    case purchaseRecorded = "purchase.recorded"
+    case refundRecorded = "refund.recorded"
+    case profileCreated = "profile.created"
+    case profileErased = "profile.erased"
+    case identifierBound = "identifier.bound"
+    case identifierSeen = "identifier.seen"
+    case identityConflict = "identity.conflict"
+    case ledgerEntry = "ledger.entry"
+    case consentChanged = "consent.changed"
+    case feedbackRecorded = "feedback.recorded"
+    case redemptionRecorded = "redemption.recorded"
+    case deviceAdded = "device.added"
+    case deviceRevoked = "device.revoked"
+    case staffAdded = "staff.added"
+    case staffRemoved = "staff.removed"
+}
+
+/// A push batch checked field by field before anything touches the database.
+struct ValidatedBatch: Sendable {
+    let storeId: String
+    let sequences: [Int64]
+    let ids: [String]
+    let types: [String]
+    let schemaVersions: [Int64]
+    let payloads: [String]
+    let createdAts: [String]
+
+    var isEmpty: Bool { sequences.isEmpty }
+
+    /// Fields every payload of a type must carry, checked so that a malformed event is refused with its name
+    /// instead of failing deep inside a SQL cast.
+    private static let requiredUUIDs: [StoreEventType: [String]] = [
+        .visitRecorded: ["id", "identifierId"], .purchaseRecorded: ["id"], .refundRecorded: ["id", "purchaseId"],
+        .profileCreated: ["id"], .profileErased: ["profileId"], .identifierBound: ["id", "profileId"],
+        .identifierSeen: ["id"], .ledgerEntry: ["id", "profileId"], .consentChanged: ["id", "profileId"],
+        .feedbackRecorded: ["id"], .redemptionRecorded: ["id", "profileId"],
+    ]
+    private static let requiredDates: [StoreEventType: [String]] = [
+        .visitRecorded: ["at"], .purchaseRecorded: ["at"], .refundRecorded: ["at"],
+        .profileCreated: ["createdAt", "updatedAt"], .ledgerEntry: ["at"], .consentChanged: ["at"],
+        .feedbackRecorded: ["at"], .redemptionRecorded: ["at"],
+    ]
+
+    init(_ batch: PushBatch, authenticatedStore: String) throws {
+        guard (SyncProtocolVersion.oldestAccepted...SyncProtocolVersion.current).contains(batch.protocolVersion) else {
+            throw HeadOfficeError(.invalidArgument, "protocolVersion \(batch.protocolVersion) is not supported: head office accepts \(SyncProtocolVersion.oldestAccepted) to \(SyncProtocolVersion.current)")
+        }
+        guard batch.storeId == authenticatedStore else {
+            throw HeadOfficeError(.forbidden, "store \(authenticatedStore) may push only its own events, not store \(batch.storeId)'s")
+        }
+        guard batch.events.count <= PushBatch.maximumEvents else {
+            throw HeadOfficeError(.invalidArgument, "events: at most \(PushBatch.maximumEvents) per batch, got \(batch.events.count)")
+        }
+        var sequences: [Int64] = [], ids: [String] = [], types: [String] = [], versions: [Int64] = []
+        var payloads: [String] = [], createdAts: [String] = []
+        var seenSequences = Set<Int64>(), seenIds = Set<String>()
+        for (index, event) in batch.events.enumerated() {
+            let name = "events[\(index)] (sequence \(event.sequence))"
+            guard event.sequence > 0 else { throw HeadOfficeError(.invalidArgument, "\(name): sequence must be positive") }
+            guard let uuid = UUID(uuidString: event.id) else { throw HeadOfficeError(.invalidArgument, "\(name): id must be a UUID") }
+            guard seenSequences.insert(event.sequence).inserted else {
+                throw HeadOfficeError(.invalidArgument, "\(name): the sequence appears twice in the batch")
+            }
+            guard seenIds.insert(uuid.uuidString.lowercased()).inserted else {
+                throw HeadOfficeError(.invalidArgument, "\(name): the id appears twice in the batch")
+            }
+            guard let type = StoreEventType(rawValue: event.type) else {
+                throw HeadOfficeError(.invalidArgument, "\(name): unknown event type '\(event.type.prefix(64))'")
+            }
+            guard event.schemaVersion == 1 else {
+                throw HeadOfficeError(.invalidArgument, "\(name): schemaVersion \(event.schemaVersion) of \(event.type) is not supported (1 is)")
+            }
+            guard ISO8601.date(event.createdAt) != nil else {
+                throw HeadOfficeError(.invalidArgument, "\(name): createdAt must be an ISO 8601 date, got '\(event.createdAt.prefix(40))'")
+            }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8))) as? [String: Any] else {
+                throw HeadOfficeError(.invalidArgument, "\(name): payload must be a JSON object")
+            }
+            for field in Self.requiredUUIDs[type] ?? [] {
+                guard let text = object[field] as? String, UUID(uuidString: text) != nil else {
+                    throw HeadOfficeError(.invalidArgument, "\(name): payload.\(field) must be a UUID")
+                }
+            }
+            for field in Self.requiredDates[type] ?? [] {
+                guard let text = object[field] as? String, ISO8601.date(text) != nil else {
+                    throw HeadOfficeError(.invalidArgument, "\(name): payload.\(field) must be an ISO 8601 date")
+                }
+            }
+            sequences.append(event.sequence)
+            ids.append(uuid.uuidString.lowercased())
+            types.append(event.type)
+            versions.append(Int64(event.schemaVersion))
+            payloads.append(event.payload)
+            createdAts.append(event.createdAt)
+        }
+        self.storeId = batch.storeId
+        self.sequences = sequences
+        self.ids = ids
+        self.types = types
+        self.schemaVersions = versions
+        self.payloads = payloads
+        self.createdAts = createdAts
+    }
+}
+
+enum ISO8601 {
+    static func date(_ text: String) -> Date? {
+        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+    }
+
+    static func text(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HeadOffice
+import HTTPTypes
+import Hummingbird
+import Logging
+import SyncProtocol
+
+/// Head office's HTTP node: stateless, so any number of them can serve one PostgreSQL database.
+public struct HeadOfficeAPI: Sendable {
+    public let database: HeadOfficeDatabase
+    public let maximumBodyBytes: Int
+
+    public init(database: HeadOfficeDatabase, maximumBodyBytes: Int = 16 << 20) {
+        self.database = database
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: HeadOfficeErrorMiddleware())
+        router.get("health") { _, _ -> Response in
+            let stores = try await database.stores()
+            return try jsonResponse(Health(status: "ok", database: "ok", stores: stores.count), status: .ok)
+        }
+        let sync = router.group("v1/sync")
+        sync.post("push") { request, _ -> Response in
+            let (storeId, body) = try await authenticated(request)
+            let batch = try decode(PushBatch.self, from: body)
+            let acknowledgement = try await database.ingest(batch, authenticatedStore: storeId)
+            return try jsonResponse(acknowledgement, status: .ok)
+        }
+        sync.get("changes") { request, _ -> Response in
+            let (storeId, _) = try await authenticated(request)
+            let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
+                guard let value = Int(text), (1...ChangePage.maximumLimit).contains(value) else {
+                    throw HeadOfficeHTTPError(.badRequest, "invalid_field", "limit must be an integer from 1 to \(ChangePage.maximumLimit)")
+                }
+                return value
+            } ?? 500
+            let after = request.uri.queryParameters.get("after")
+            return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit), status: .ok)
+        }
+        return router
+    }
+
+    /// The signed request's store and its body, or a 401 saying what was wrong.
+    private func authenticated(_ request: Request) async throws -> (String, ByteBuffer) {
+        let body = try await request.body.collect(upTo: maximumBodyBytes)
+        let headers: RequestSignature.Headers
+        do {
+            headers = try RequestSignature.headers { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        } catch let failure {
+            throw HeadOfficeHTTPError(.unauthorized, "unsigned", failure.description)
+        }
+        let pathAndQuery = request.uri.string
+        let storeId = try await database.authenticate(method: request.method.rawValue, pathAndQuery: pathAndQuery,
+                                                      body: Data(body.readableBytesView), headers: headers)
+        return (storeId, body)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch let error as DecodingError {
+            throw HeadOfficeHTTPError(.badRequest, "invalid_body", DecodingErrorText.describe(error))
+        }
+    }
+}
+
+struct Health: Codable {
+    var status: String
+    var database: String
+    var stores: Int
+}
+
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+    let data = try JSONEncoder().encode(value)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+public func buildHeadOfficeApplication(api: HeadOfficeAPI, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    Application(router: api.makeRouter(),
+                configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "parcours-hq"),
+                logger: logger)
+}

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SyncProtocol
+
+/// Signed HTTP calls to head office.
+public struct HeadOfficeClient: Sendable {
+    public let link: HeadOfficeLink
+    let http: HTTPClient
+
+    public init(link: HeadOfficeLink, http: HTTPClient = .shared) {
+        self.link = link
+        self.http = http
+    }
+
+    public enum Failure: Error, CustomStringConvertible, Sendable {
+        /// Head office could not be reached or answered 5xx: try again later.
+        case unavailable(String)
+        /// Head office refused the request (4xx): retrying the same request will not help.
+        case refused(status: Int, SyncErrorBody)
+
+        public var description: String {
+            switch self {
+            case .unavailable(let why): "head office unavailable: \(why)"
+            case .refused(let status, let body): "head office refused the request (\(status) \(body.error)): \(body.reason)"
+            }
+        }
+    }
+
+    public func push(_ batch: PushBatch) async throws -> PushAcknowledgement {
+        let body = try JSONEncoder().encode(batch)
+        return try await call(method: .POST, path: "/v1/sync/push", body: body)
+    }
+
+    public func changes(after cursor: String?, limit: Int) async throws -> ChangePage {
+        var query = "limit=\(limit)"
+        if let cursor, let escaped = cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            query += "&after=\(escaped)"
+        }
+        return try await call(method: .GET, path: "/v1/sync/changes?\(query)", body: Data())
+    }
+
+    private func call<Answer: Decodable>(method: HTTPMethod, path: String, body: Data) async throws -> Answer {
+        let base = link.url.absoluteString.hasSuffix("/") ? String(link.url.absoluteString.dropLast()) : link.url.absoluteString
+        let prefix = link.url.path.hasSuffix("/") ? String(link.url.path.dropLast()) : link.url.path
+        let signed = try RequestSignature.sign(method: method.rawValue, pathAndQuery: prefix + path, body: body,
+                                               credential: link.credential)
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for header in signed.all { request.headers.add(name: header.name, value: header.value) }
+        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .nanoseconds(Int64(link.requestTimeout.components.seconds) * 1_000_000_000))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw Failure.unavailable("\(error)")
+        }
+        let data = Data(bytes.readableBytesView)
+        switch response.status.code {
+        case 200..<300:
+            do {
+                return try JSONDecoder().decode(Answer.self, from: data)
+            } catch {
+                throw Failure.unavailable("head office's answer could not be read: \(error)")
+            }
+        case 400..<500:
+            let body = (try? JSONDecoder().decode(SyncErrorBody.self, from: data))
+                ?? SyncErrorBody(error: "http", reason: String(decoding: data.prefix(300), as: UTF8.self))
+            throw Failure.refused(status: Int(response.status.code), body)
+        default:
+            throw Failure.unavailable("HTTP \(response.status.code)")
+        }
+    }
+}
