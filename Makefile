@@ -3,14 +3,16 @@
 #               and run the store service (`parcours serve`: every tap identified and recorded in .parcours/)
 #   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig), then the
 #               kiosk and till fronts in headless Chromium against a real `parcours serve` (Tests/Browser/run.sh)
-# Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop.
+#   make hq     head office: the project's own PostgreSQL cluster (config/postgres/pg-cluster) and `parcours hq serve`
+# Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop, make pg-stop.
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-SYSTEM_PACKAGES := libpcsclite-dev libsqlite3-dev pcscd vsmartcard-vpcd pkg-config xxd
+SYSTEM_PACKAGES := libpcsclite-dev libsqlite3-dev pcscd vsmartcard-vpcd pkg-config xxd postgresql
 BIN := .build/debug
 RIG := hardware/rig/pcscd-rig
+PG := config/postgres/pg-cluster
 
-.PHONY: run test bench fuzz deps build rig-start rig-stop clean
+.PHONY: run test bench fuzz deps build rig-start rig-stop hq pg-stop clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -29,14 +31,25 @@ run: build
 	@$(RIG) start
 	$(BIN)/parcours serve
 
+# The tests start what they need and stop only what they started: the reader rig and the PostgreSQL cluster.
 test: deps
 	$(SWIFT) build --build-tests
 	@started=no; $(RIG) status >/dev/null 2>&1 || started=yes; \
+	pg_started=no; $(PG) status >/dev/null 2>&1 || pg_started=yes; \
 	$(RIG) start || exit 1; \
-	$(SWIFT) test --skip-build; rc=$$?; \
+	$(PG) start || exit 1; \
+	PARCOURS_TEST_DATABASE_URL=$$($(PG) url) $(SWIFT) test --skip-build; rc=$$?; \
 	SKIP_BUILD=1 SWIFT=$(SWIFT) Tests/Browser/run.sh; browser=$$?; \
 	if [ $$started = yes ]; then $(RIG) stop; fi; \
+	if [ $$pg_started = yes ]; then $(PG) stop; fi; \
 	[ $$rc = 0 ] && exit $$browser; exit $$rc
+
+hq: build
+	@$(PG) start
+	PARCOURS_HQ_DATABASE_URL=$$($(PG) url) $(BIN)/parcours hq serve
+
+pg-stop:
+	$(PG) stop
 
 bench: deps
 	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -206,7 +206,7 @@ let package = Package(
             dependencies: ["CardSimulator", "CardProtocols", "CardSecurity", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // Head office and the sync against a real PostgreSQL (config/postgres/pg-cluster) and real SQLite files.
         .testTarget(
             name: "HeadOfficeTests",
@@ -214,6 +214,7 @@ let package = Package(
                 "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

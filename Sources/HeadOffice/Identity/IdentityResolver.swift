@@ -7,6 +7,12 @@ public struct MergeOutcome: Sendable, Hashable {
     public var mergeId: UUID
     public var survivorId: UUID
     public var mergedId: UUID
+    /// Stores that knew the merged profile but not the survivor: they get the survivor's backfill first.
+    public var newlyKnownBy: [String]
+    /// The merged profile's history, now the survivor's, which stores that already knew the survivor lack.
+    public var movedLedgerEntries: [UUID]
+    public var movedConsents: [UUID]
+    public var movedIdentifiers: [String]
 }
 
 /// Decides who an identifier belongs to, and merges profiles that share a verified one.
@@ -53,6 +59,7 @@ struct IdentityResolver {
                 INSERT INTO identifier (kind, value, profile_id, verified, public_key, first_seen_at, first_store_id)
                 VALUES (\(event.kind), \(event.value), \(profileId), \(verified), \(event.publicKey), \(at), \(storeId))
                 """, logger: logger)
+            try await attributeAnonymousVisits(kind: event.kind, value: event.value, to: profileId)
             return []
         }
         guard let owner else {
@@ -60,6 +67,7 @@ struct IdentityResolver {
                 UPDATE identifier SET profile_id = \(profileId), verified = \(verified), public_key = COALESCE(\(event.publicKey), public_key)
                 WHERE kind = \(event.kind) AND value = \(event.value)
                 """, logger: logger)
+            try await attributeAnonymousVisits(kind: event.kind, value: event.value, to: profileId)
             return []
         }
         let currentOwner = try await resolve(owner)
@@ -72,6 +80,15 @@ struct IdentityResolver {
             return []
         }
         return [try await merge(currentOwner, profileId, kind: event.kind, value: event.value, source: "store \(storeId)")]
+    }
+
+    /// Visits made with the identifier before anyone owned it (the tap before a sign-up, in any store) join the
+    /// new owner, as the store that bound it does locally.
+    private func attributeAnonymousVisits(kind: String, value: String, to profileId: UUID) async throws {
+        try await connection.query("""
+            UPDATE visit SET profile_id = \(profileId)
+            WHERE profile_id IS NULL AND identifier_id IN (SELECT id FROM store_identifier WHERE kind = \(kind) AND value = \(value))
+            """, logger: logger)
     }
 
     func resolve(_ id: UUID) async throws -> UUID {
@@ -91,6 +108,12 @@ struct IdentityResolver {
         guard ordered.count == 2 else { throw HeadOfficeError(.notFound, "a profile to merge does not exist") }
         let (survivor, merged) = (ordered[0], ordered[1])
         let mergeId = UUID()
+        let movedLedger = try await connection.query("SELECT id FROM ledger_entry WHERE profile_id = \(merged)", logger: logger)
+            .decode(UUID.self).gathered()
+        let movedConsents = try await connection.query("SELECT id FROM consent WHERE profile_id = \(merged)", logger: logger)
+            .decode(UUID.self).gathered()
+        let movedIdentifiers = try await connection.query("SELECT kind || ':' || value FROM identifier WHERE profile_id = \(merged)", logger: logger)
+            .decode(String.self).gathered()
         for table in ["visit", "purchase", "ledger_entry", "feedback", "consent", "redemption", "touchpoint", "identifier"] {
             try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(table) SET profile_id = $1 WHERE profile_id = $2",
                                                      binds: try Self.binds(survivor, merged)), logger: logger)
@@ -120,16 +143,17 @@ struct IdentityResolver {
                 UPDATE profile SET ecommerce_id = \(mergedEcommerceId) WHERE id = \(survivor) AND ecommerce_id IS NULL
                 """, logger: logger)
         }
-        try await connection.query("""
+        let newlyKnownBy = try await connection.query("""
             INSERT INTO store_profile (store_id, profile_id) SELECT store_id, \(survivor) FROM store_profile WHERE profile_id = \(merged)
-            ON CONFLICT DO NOTHING
-            """, logger: logger)
+            ON CONFLICT DO NOTHING RETURNING store_id
+            """, logger: logger).decode(String.self).gathered()
         try await connection.query("""
             INSERT INTO profile_merge (id, survivor_id, merged_id, identifier_kind, identifier_value, source)
             VALUES (\(mergeId), \(survivor), \(merged), \(kind), \(value), \(source))
             """, logger: logger)
         logger.info("profiles merged", metadata: ["survivor": "\(survivor)", "merged": "\(merged)", "kind": "\(kind)", "source": "\(source)"])
-        return MergeOutcome(mergeId: mergeId, survivorId: survivor, mergedId: merged)
+        return MergeOutcome(mergeId: mergeId, survivorId: survivor, mergedId: merged, newlyKnownBy: newlyKnownBy.sorted(),
+                            movedLedgerEntries: movedLedger, movedConsents: movedConsents, movedIdentifiers: movedIdentifiers)
     }
 
     private static func binds(_ first: UUID, _ second: UUID) throws -> PostgresBindings {

@@ -41,7 +41,37 @@ struct ChangeFeedWriter {
     }
 
     /// Every store that knew either profile learns of the merge, after the survivor's backfill where it is new.
+    /// Stores that already knew the survivor first get the merged profile's history they lack, so every store
+    /// ends with the same balance as head office.
     func announce(_ merge: MergeOutcome) async throws {
+        let known = merge.newlyKnownBy
+        let ledger = merge.movedLedgerEntries.map { $0.uuidString.lowercased() }
+        let consents = merge.movedConsents.map { $0.uuidString.lowercased() }
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO change (store_id, kind, body)
+            SELECT sp.store_id, 'identifier', jsonb_build_object('kind', i.kind, 'value', i.value, 'profileId', i.profile_id,
+                   'verified', i.verified, 'publicKey', i.public_key, 'revoked', i.revoked_at IS NOT NULL)
+            FROM store_profile sp JOIN identifier i ON i.kind || ':' || i.value = ANY($3::text[])
+            WHERE sp.profile_id = $1 AND NOT sp.store_id = ANY($2::text[])
+            ORDER BY sp.store_id, i.kind, i.value
+            """, binds: try binds(merge.survivorId, known, merge.movedIdentifiers)), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO change (store_id, kind, body)
+            SELECT sp.store_id, 'ledgerEntry', jsonb_build_object('id', l.id, 'profileId', l.profile_id, 'delta', l.delta,
+                   'reason', l.reason, 'reference', l.reference, 'at', \(Self.format("l.at")),
+                   'expiresAt', CASE WHEN l.expires_at IS NULL THEN NULL ELSE \(Self.format("l.expires_at")) END)
+            FROM store_profile sp JOIN ledger_entry l ON l.id::text = ANY($3::text[]) AND l.store_id IS DISTINCT FROM sp.store_id
+            WHERE sp.profile_id = $1 AND NOT sp.store_id = ANY($2::text[])
+            ORDER BY sp.store_id, l.at, l.id
+            """, binds: try binds(merge.survivorId, known, ledger)), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO change (store_id, kind, body)
+            SELECT sp.store_id, 'consent', jsonb_build_object('id', c.id, 'profileId', c.profile_id, 'purpose', c.purpose,
+                   'granted', c.granted, 'at', \(Self.format("c.at")))
+            FROM store_profile sp JOIN consent c ON c.id::text = ANY($3::text[])
+            WHERE sp.profile_id = $1 AND NOT sp.store_id = ANY($2::text[])
+            ORDER BY sp.store_id, c.at, c.id
+            """, binds: try binds(merge.survivorId, known, consents)), logger: logger)
         try await connection.query("""
             INSERT INTO change (store_id, kind, body)
             SELECT store_id, 'merge', jsonb_build_object('aliasId', \(merge.mergedId.uuidString.lowercased()),

@@ -22,13 +22,17 @@ struct Projection {
         try await facts()
         // The feed lock is taken last and held to commit: positions become visible in the order they were taken.
         try await AdvisoryLock.feed.take(on: connection, logger: logger)
+        let writer = ChangeFeedWriter(connection: connection, logger: logger)
         for merge in identity.merges {
-            try await ChangeFeedWriter(connection: connection, logger: logger).announce(merge)
+            for store in merge.newlyKnownBy {
+                try await writer.backfill(profileId: merge.survivorId, toStore: store)
+            }
+            try await writer.announce(merge)
         }
         try await markSeenAndBackfill()
         try await fanOut()
         for profileId in identity.erased {
-            try await ChangeFeedWriter(connection: connection, logger: logger).announceErasure(of: profileId)
+            try await writer.announceErasure(of: profileId)
         }
     }
 
