@@ -54,7 +54,9 @@ public struct HeadOfficeClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(Int64(link.requestTimeout.components.seconds) * 1_000_000_000))
+            let (seconds, attoseconds) = link.requestTimeout.components
+            // AsyncHTTPClient keeps retrying a refused connection until this deadline: it bounds a failed attempt.
+            response = try await http.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             throw Failure.unavailable("\(error)")

@@ -84,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             "store": "\(database.storeId)", "database": "\(store.database)", "listen": "\(host):\(port)",
         ])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: readers)]
-        if let link = try headOfficeLink(storeId: database.storeId) {
+        if let link = try HeadOfficeLinkOptions.link(url: headOffice, storeId: database.storeId) {
             let status = api.status
             services.append(.init(service: SyncEngine(database: database, client: HeadOfficeClient(link: link),
                                                       onStatus: { await status.headOffice($0.description) })))
@@ -97,29 +97,6 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger))
         console("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
         try await group.run()
-    }
-}
-
-extension ServeCommand {
-    /// The head-office link from the option or the environment; nil when the store runs alone.
-    func headOfficeLink(storeId: String) throws -> HeadOfficeLink? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let text = headOffice ?? environment["PARCOURS_HEADOFFICE_URL"], !text.isEmpty else { return nil }
-        guard let url = URL(string: text) else { throw ValidationError("head-office URL '\(text.prefix(80))' is not a URL") }
-        guard let secret = environment["PARCOURS_HEADOFFICE_CREDENTIAL"], !secret.isEmpty else {
-            throw ValidationError("PARCOURS_HEADOFFICE_CREDENTIAL is not set: 'parcours hq store add' prints the store's credential")
-        }
-        do {
-            let credential = try StoreCredential(parsing: secret)
-            guard credential.storeId == storeId else {
-                throw ValidationError("PARCOURS_HEADOFFICE_CREDENTIAL is store \(credential.storeId)'s, but this database is store \(storeId)'s")
-            }
-            let seconds = environment["PARCOURS_HEADOFFICE_INTERVAL_SECONDS"].flatMap(Double.init) ?? 5
-            guard seconds > 0, seconds <= 3600 else { throw ValidationError("PARCOURS_HEADOFFICE_INTERVAL_SECONDS must be from 0 to 3600") }
-            return try HeadOfficeLink(url: url, credential: credential, interval: .milliseconds(Int(seconds * 1000)))
-        } catch let error as SyncProtocolError {
-            throw ValidationError(error.description)
-        }
     }
 }
 

@@ -108,7 +108,7 @@ struct TestStore: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-hq-tests-\(UUID().uuidString)")
         let database = try await StoreDatabase.open(path: directory.appendingPathComponent("\(id).sqlite").path,
                                                     options: .init(storeId: id, synchronous: .normal))
-        let link = try HeadOfficeLink(url: url, credential: credential, batchSize: batchSize, pageSize: 50)
+        let link = try HeadOfficeLink(url: url, credential: credential, batchSize: batchSize, pageSize: 50, requestTimeout: .milliseconds(400))
         let engine = SyncEngine(database: database, client: HeadOfficeClient(link: link), logger: HeadOfficeHarness.quietLogger("sync"))
         return TestStore(id: id, database: database, engine: engine, credential: credential, directory: directory)
     }

@@ -4,5 +4,5 @@ import ArgumentParser
 /// `parcours device …`, `parcours staff …`).
 let storeSubcommands: [any ParsableCommand.Type] = [
     ProfileCommand.self, PurchaseCommand.self, RewardCommand.self, DatabaseCommand.self,
-    DeviceCommand.self, StaffCommand.self,
+    DeviceCommand.self, StaffCommand.self, SyncCommand.self,
 ]
