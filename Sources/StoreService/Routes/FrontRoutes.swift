@@ -49,12 +49,29 @@ struct FrontFiles: Sendable {
                 }
             }
         }
-        // What the kiosk needs from the configuration: when to warn, and when to reset.
-        let config = #"{"idleTimeoutSeconds":\#(Int(settings.tapIdleTimeout)),"languages":["fr","en"]}"#
-        files["/kiosk/config.json"] = File(contentType: "application/json; charset=utf-8", body: ByteBuffer(string: config))
+        // What the fronts need from the configuration: the kiosk when to warn and reset; both the languages to offer.
+        files["/kiosk/config.json"] = jsonFile(KioskConfig(idleTimeoutSeconds: Int(settings.tapIdleTimeout), languages: settings.frontLanguages))
+        files["/till/config.json"] = jsonFile(TillConfig(languages: settings.frontLanguages))
         var redirects: [String: String] = [:]
         for folder in ["/kiosk", "/till"] where files[folder + "/"] != nil { redirects[folder] = folder + "/" }
         return FrontFiles(files: files, redirects: redirects)
+    }
+
+    struct KioskConfig: Encodable {
+        var idleTimeoutSeconds: Int
+        var languages: [String]
+    }
+
+    struct TillConfig: Encodable {
+        var languages: [String]
+    }
+
+    static func jsonFile(_ value: some Encodable) -> File {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Two small structs of numbers and validated language codes: encoding cannot fail.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return File(contentType: "application/json; charset=utf-8", body: ByteBuffer(bytes: data))
     }
 
     static func contentType(ofPath path: String) -> String {
