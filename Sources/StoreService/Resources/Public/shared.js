@@ -70,7 +70,7 @@
     let reconnectTimer = null;
 
     function deliver(tap) {
-      if (!tap || tap.type !== "tap" || !tap.tapRef || tap.tapRef === lastRef) return;
+      if (stopped || !tap || tap.type !== "tap" || !tap.tapRef || tap.tapRef === lastRef) return;
       lastRef = tap.tapRef;
       onTap(tap);
     }
@@ -99,6 +99,8 @@
       });
       socket.addEventListener("close", () => {
         socket = null;
+        // A feed stopped on purpose (sign-out, session expiry, re-pairing) reports nothing more: its page has moved on.
+        if (stopped) return;
         onState && onState("polling");
         startPolling();
         scheduleReconnect();
@@ -119,9 +121,12 @@
 
     async function pollOnce() {
       try {
-        deliver(await currentTap());
+        const tap = await currentTap();
+        if (stopped) return;
+        deliver(tap);
         onState && onState(socket ? "live" : "polling");
       } catch (e) {
+        if (stopped) return;
         if (e.status === 401 && onAuthError) {
           onAuthError(e);
           return;
