@@ -253,6 +253,17 @@
     return Object.assign({}, defaults);
   }
 
+  /**
+   * The service worker keeps the shell for a reload while the service is down (sw.js says what it keeps: never
+   * the API). Without service workers, or if it fails, the page works as before, just not offline.
+   */
+  function keepShellForOffline() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+      /* no offline reload; everything else works */
+    });
+  }
+
   /** Sets a message box's text and shows it, or hides the box when there is no text. Text only, never HTML. */
   function showMessage(id, text) {
     const box = document.getElementById(id);
@@ -288,6 +299,8 @@
       }
     });
   }
+
+  keepShellForOffline();
 
   window.Parcours = {
     ApiError, api, tokenStore, tapFeed, showScreen, applyStrings, format, el, browserLanguage, showMessage,
