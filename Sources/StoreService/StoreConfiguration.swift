@@ -20,8 +20,10 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 /// Keys (all optional; the defaults are the embedded ones):
 /// - `store.id`, `store.name`
 /// - `http.host` (127.0.0.1), `http.port` (8080, 1–65535), `http.maxBodyBytes` (65536, 1024–1048576)
-/// - `staff.sessionMinutes` (240, 1–1440)
+/// - `staff.sessionMinutes` (240, 1–1440), or `staff.sessionSeconds` (5–86400, for tests and demos; not both)
 /// - `kiosk.idleTimeoutSeconds` (45, 5–3600)
+/// - `kiosk.languages` (["fr", "en"]): the languages the kiosk and till offer, in order; the first is the fallback.
+///   Environment: a comma-separated list (`PARCOURS_KIOSK_LANGUAGES=en,fr`).
 /// - `tls.certificate`, `tls.key`: PEM files; both set, the service speaks HTTPS and WSS only.
 /// - `devices`: `[{"name", "reader"}]`, the reader each enrolled device owns.
 public struct StoreConfiguration: Sendable, Equatable {
@@ -44,8 +46,10 @@ public struct StoreConfiguration: Sendable, Equatable {
 
     static let knownKeys: Set<String> = [
         "store.id", "store.name", "http.host", "http.port", "http.maxBodyBytes", "staff.sessionMinutes",
-        "kiosk.idleTimeoutSeconds", "tls.certificate", "tls.key",
+        "staff.sessionSeconds", "kiosk.idleTimeoutSeconds", "kiosk.languages", "tls.certificate", "tls.key",
     ]
+    /// The keys whose value is a list of strings (every other key holds a single value).
+    static let listKeys: Set<String> = ["kiosk.languages"]
 
     /// - Parameters:
     ///   - file: a JSON file; nil means none. A file named but missing is an error (a typo must not mean defaults).
@@ -74,10 +78,10 @@ public struct StoreConfiguration: Sendable, Equatable {
             host: try settings.string("http.host") ?? defaults.host,
             port: try settings.int("http.port", in: 1...65535) ?? defaults.port,
             maximumBodyBytes: try settings.int("http.maxBodyBytes", in: 1024...1_048_576) ?? defaults.maximumBodyBytes,
-            staffSessionLifetime: try settings.int("staff.sessionMinutes", in: 1...1440).map { TimeInterval($0 * 60) }
-                ?? defaults.staffSessionLifetime,
+            staffSessionLifetime: try Self.staffSessionLifetime(settings) ?? defaults.staffSessionLifetime,
             tapIdleTimeout: try settings.int("kiosk.idleTimeoutSeconds", in: 5...3600).map(TimeInterval.init)
-                ?? defaults.tapIdleTimeout)
+                ?? defaults.tapIdleTimeout,
+            frontLanguages: try Self.frontLanguages(settings) ?? defaults.frontLanguages)
         switch (try settings.string("tls.certificate"), try settings.string("tls.key")) {
         case (nil, nil):
             break
@@ -95,6 +99,37 @@ public struct StoreConfiguration: Sendable, Equatable {
         if service.host.isEmpty { throw ConfigurationError(key: "http.host", problem: "must not be empty") }
     }
 
+    /// `staff.sessionMinutes`, or `staff.sessionSeconds` for a session short enough to watch expire (the browser
+    /// test of the till's expiry); both set would leave it unclear which one the store meant.
+    private static func staffSessionLifetime(_ settings: Settings) throws -> TimeInterval? {
+        let minutes = try settings.int("staff.sessionMinutes", in: 1...1440)
+        let seconds = try settings.int("staff.sessionSeconds", in: 5...86400)
+        if minutes != nil, seconds != nil {
+            throw ConfigurationError(key: "staff.sessionSeconds", problem: "set staff.sessionMinutes or staff.sessionSeconds, not both")
+        }
+        return seconds.map(TimeInterval.init) ?? minutes.map { TimeInterval($0 * 60) }
+    }
+
+    /// `kiosk.languages`: at least one, each a language the fronts have strings for, each once.
+    private static func frontLanguages(_ settings: Settings) throws -> [String]? {
+        let key = "kiosk.languages"
+        guard let languages = try settings.stringList(key) else { return nil }
+        let known = StoreServiceSettings.translatedLanguages
+        let knownList = known.joined(separator: ", ")
+        guard !languages.isEmpty else {
+            throw ConfigurationError(key: key, problem: "must list at least one language (known: \(knownList))")
+        }
+        for (index, language) in languages.enumerated() {
+            guard known.contains(language) else {
+                throw ConfigurationError(key: key, problem: "unknown language \"\(language)\": the fronts have strings for \(knownList) only")
+            }
+            if languages[..<index].contains(language) {
+                throw ConfigurationError(key: key, problem: "\(language) is listed twice")
+            }
+        }
+        return languages
+    }
+
     /// Typed reads that tell "absent" (nil) from "present but wrong" (an error naming the key): the reader's
     /// optional getters return nil for both.
     private struct Settings {
@@ -105,6 +140,14 @@ public struct StoreConfiguration: Sendable, Equatable {
             let configKey = ConfigKey(key)
             return reader.string(forKey: configKey) != nil || reader.int(forKey: configKey) != nil
                 || reader.double(forKey: configKey) != nil || reader.bool(forKey: configKey) != nil
+                || reader.stringArray(forKey: configKey) != nil
+        }
+
+        /// A list: a JSON array of strings in the file, comma-separated in the environment.
+        func stringList(_ key: String) throws -> [String]? {
+            if let value = reader.stringArray(forKey: ConfigKey(key)) { return value }
+            guard !isPresent(key) else { throw ConfigurationError(key: key, problem: "expected a list of strings") }
+            return nil
         }
 
         func string(_ key: String) throws -> String? {
@@ -156,7 +199,16 @@ public struct StoreConfiguration: Sendable, Equatable {
                 case .int(let value): content = .int(value)
                 case .double(let value): content = .double(value)
                 case .string(let value): content = .string(value)
-                case .array, .other: throw ConfigurationError(key: key, problem: "expected a string, a number or true/false")
+                case .array(let items) where listKeys.contains(key):
+                    content = .stringArray(try items.map { item in
+                        guard case .string(let value) = item else {
+                            throw ConfigurationError(key: key, problem: "expected a list of strings")
+                        }
+                        return value
+                    })
+                case .array, .other:
+                    guard !listKeys.contains(key) else { throw ConfigurationError(key: key, problem: "expected a list of strings") }
+                    throw ConfigurationError(key: key, problem: "expected a string, a number or true/false")
                 }
                 guard knownKeys.contains(key) else { throw ConfigurationError(key: key, problem: "unknown key") }
                 values[AbsoluteConfigKey(components)] = ConfigValue(content, isSecret: false)

@@ -19,6 +19,47 @@ struct StoreConfigurationTests {
         let configuration = try StoreConfiguration.load(file: nil, environment: [:])
         #expect(configuration.service == StoreServiceSettings())
         #expect(configuration.storeId == nil)
+        #expect(configuration.service.frontLanguages == ["fr", "en"])
+    }
+
+    @Test("kiosk.languages: a list in the file, in its order; PARCOURS_KIOSK_LANGUAGES (comma-separated) overrides it")
+    func languages() throws {
+        let (directory, path) = try write(#"{"kiosk":{"languages":["en"]}}"#)
+        _ = directory
+        #expect(try StoreConfiguration.load(file: path, environment: [:]).service.frontLanguages == ["en"])
+        let overridden = try StoreConfiguration.load(file: path, environment: ["PARCOURS_KIOSK_LANGUAGES": "en, fr"])
+        #expect(overridden.service.frontLanguages == ["en", "fr"])
+        let environmentOnly = try StoreConfiguration.load(file: nil, environment: ["PARCOURS_KIOSK_LANGUAGES": "en,fr"])
+        #expect(environmentOnly.service.frontLanguages == ["en", "fr"])
+    }
+
+    @Test("the messages say what is wrong with kiosk.languages")
+    func languageProblems() throws {
+        for (json, problem) in [
+            (#"{"kiosk":{"languages":["fr","de"]}}"#, #"unknown language "de": the fronts have strings for fr, en only"#),
+            (#"{"kiosk":{"languages":[]}}"#, "must list at least one language (known: fr, en)"),
+            (#"{"kiosk":{"languages":["en","en"]}}"#, "en is listed twice"),
+            (#"{"kiosk":{"languages":"fr"}}"#, "expected a list of strings"),
+        ] {
+            let (directory, path) = try write(json)
+            _ = directory
+            let error = #expect(throws: ConfigurationError.self) { try StoreConfiguration.load(file: path, environment: [:]) }
+            #expect(error == ConfigurationError(key: "kiosk.languages", problem: problem), "\(json)")
+        }
+    }
+
+    @Test("staff.sessionSeconds: a session of seconds, for tests and demos; it and staff.sessionMinutes exclude each other")
+    func staffSessionSeconds() throws {
+        let (directory, path) = try write(#"{"staff":{"sessionSeconds":10}}"#)
+        _ = directory
+        #expect(try StoreConfiguration.load(file: path, environment: [:]).service.staffSessionLifetime == 10)
+        let fromEnvironment = try StoreConfiguration.load(file: nil, environment: ["PARCOURS_STAFF_SESSION_SECONDS": "30"])
+        #expect(fromEnvironment.service.staffSessionLifetime == 30)
+        #expect(try StoreConfiguration.load(file: nil, environment: ["PARCOURS_STAFF_SESSION_MINUTES": "2"]).service.staffSessionLifetime == 120)
+        let both = #expect(throws: ConfigurationError.self) {
+            try StoreConfiguration.load(file: path, environment: ["PARCOURS_STAFF_SESSION_MINUTES": "5"])
+        }
+        #expect(both == ConfigurationError(key: "staff.sessionSeconds", problem: "set staff.sessionMinutes or staff.sessionSeconds, not both"))
     }
 
     @Test("the file sets values; PARCOURS_* environment variables override it")
@@ -44,6 +85,7 @@ struct StoreConfigurationTests {
         #expect(configuration.storeId == "paris-01")
         #expect(configuration.service.port == 8080)
         #expect(configuration.service.tapIdleTimeout == 45)
+        #expect(configuration.service.frontLanguages == ["fr", "en"])
         #expect(configuration.deviceReaders.map(\.name) == ["Entrance kiosk", "Till 1"])
     }
 
@@ -87,6 +129,16 @@ struct StoreConfigurationTests {
         Invalid(json: "{}", environment: ["PARCOURS_HTTP_PORT": "eighty"], key: "http.port"),
         Invalid(json: #"{"kiosk":{"idleTimeoutSeconds":1}}"#, environment: [:], key: "kiosk.idleTimeoutSeconds"),
         Invalid(json: #"{"staff":{"sessionMinutes":2.5}}"#, environment: [:], key: "staff.sessionMinutes"),
+        Invalid(json: #"{"staff":{"sessionSeconds":2}}"#, environment: [:], key: "staff.sessionSeconds"),
+        Invalid(json: #"{"staff":{"sessionSeconds":1.5}}"#, environment: [:], key: "staff.sessionSeconds"),
+        Invalid(json: #"{"staff":{"sessionMinutes":5,"sessionSeconds":30}}"#, environment: [:], key: "staff.sessionSeconds"),
+        Invalid(json: #"{"kiosk":{"languages":["fr","de"]}}"#, environment: [:], key: "kiosk.languages"),
+        Invalid(json: #"{"kiosk":{"languages":[]}}"#, environment: [:], key: "kiosk.languages"),
+        Invalid(json: #"{"kiosk":{"languages":["fr",1]}}"#, environment: [:], key: "kiosk.languages"),
+        Invalid(json: #"{"kiosk":{"languages":"fr"}}"#, environment: [:], key: "kiosk.languages"),
+        Invalid(json: "{}", environment: ["PARCOURS_KIOSK_LANGUAGES": "en,de"], key: "kiosk.languages"),
+        Invalid(json: "{}", environment: ["PARCOURS_KIOSK_LANGUAGES": "en,,fr"], key: "kiosk.languages"),
+        Invalid(json: #"{"http":{"port":[8080]}}"#, environment: [:], key: "http.port"),
         Invalid(json: #"{"http":{"prot":8080}}"#, environment: [:], key: "http.prot"),
         Invalid(json: #"{"store":{"id":"paris 01"}}"#, environment: [:], key: "store.id"),
         Invalid(json: #"{"devices":{"name":"Kiosk"}}"#, environment: [:], key: "devices"),

@@ -5,11 +5,12 @@ import Hummingbird
 /// Security headers on every response, errors included.
 ///
 /// The policy suits the plain HTML/CSS/JS fronts served from this origin: no inline script or style, no CDN, no
-/// framing, and `connect-src 'self'` (which covers the same-origin WebSocket in current browsers).
+/// framing, `connect-src 'self'` (which covers the same-origin WebSocket in current browsers), and `worker-src
+/// 'self'` for the fronts' service worker (`/sw.js`, the shell kept for an offline reload).
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var contentSecurityPolicy: String {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            + "worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -14,6 +14,9 @@ public struct StoreServiceSettings: Sendable, Hashable {
     public var staffSessionLifetime: TimeInterval
     /// How long a tap stays "current" on a device with nothing happening (the kiosk's idle reset, 45 s).
     public var tapIdleTimeout: TimeInterval
+    /// The languages the kiosk and till offer (`kiosk.languages`), in the order of their switcher; the first is the
+    /// one shown when the browser's language is not among them.
+    public var frontLanguages: [String]
     /// Server name reported by Hummingbird.
     public var serverName: String
     /// Serve HTTPS (and WSS) with this certificate and key; nil serves plain HTTP, for loopback.
@@ -32,13 +35,19 @@ public struct StoreServiceSettings: Sendable, Hashable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024,
                 staffSessionLifetime: TimeInterval = 4 * 3600, tapIdleTimeout: TimeInterval = 45,
+                frontLanguages: [String] = StoreServiceSettings.translatedLanguages,
                 serverName: String = "parcours", tls: TLSFiles? = nil) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
         self.staffSessionLifetime = staffSessionLifetime
         self.tapIdleTimeout = tapIdleTimeout
+        self.frontLanguages = frontLanguages
         self.serverName = serverName
         self.tls = tls
     }
+
+    /// The languages the fronts have strings for (the `STRINGS` tables of kiosk.js and till.js): a store can offer
+    /// fewer, never others.
+    public static let translatedLanguages = ["fr", "en"]
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,6 +15,12 @@ import NIOCore
 /// OpenAPI document lists. The middleware sits in front of every route and of the not-found responder, answers
 /// only GET/HEAD for the files it holds, and passes everything else on untouched. The files are read once, when
 /// the router is built: a few kilobytes, and nothing on disk is ever looked up from a request path.
+///
+/// `/sw.js` is the service worker that keeps the shell (these files and the fronts' config.json) for a reload
+/// while the service is down. It is served filled in: its cache is named after a hash of every file it keeps,
+/// so a new build or a new configuration is a new worker with a fresh cache, and it lists exactly the files
+/// served here. At the root, its scope is `/` without a `Service-Worker-Allowed` header; it answers only for
+/// those files and leaves `/v1/…` and every other request to the network.
 extension StoreAPI {
     func addFrontRoutes(_ router: Router<StoreRequestContext>) {
         router.add(middleware: FrontFilesMiddleware(files: FrontFiles.load(settings: settings)))
@@ -49,12 +56,55 @@ struct FrontFiles: Sendable {
                 }
             }
         }
-        // What the kiosk needs from the configuration: when to warn, and when to reset.
-        let config = #"{"idleTimeoutSeconds":\#(Int(settings.tapIdleTimeout)),"languages":["fr","en"]}"#
-        files["/kiosk/config.json"] = File(contentType: "application/json; charset=utf-8", body: ByteBuffer(string: config))
+        // What the fronts need from the configuration: the kiosk when to warn and reset; both the languages to offer.
+        files["/kiosk/config.json"] = jsonFile(KioskConfig(idleTimeoutSeconds: Int(settings.tapIdleTimeout), languages: settings.frontLanguages))
+        files["/till/config.json"] = jsonFile(TillConfig(languages: settings.frontLanguages))
+        if let worker = files.removeValue(forKey: serviceWorkerPath) {
+            files[serviceWorkerPath] = filledServiceWorker(worker, shell: files)
+        }
         var redirects: [String: String] = [:]
         for folder in ["/kiosk", "/till"] where files[folder + "/"] != nil { redirects[folder] = folder + "/" }
         return FrontFiles(files: files, redirects: redirects)
+    }
+
+    static let serviceWorkerPath = "/sw.js"
+
+    struct KioskConfig: Encodable {
+        var idleTimeoutSeconds: Int
+        var languages: [String]
+    }
+
+    struct TillConfig: Encodable {
+        var languages: [String]
+    }
+
+    static func jsonFile(_ value: some Encodable) -> File {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Two small structs of numbers and validated language codes: encoding cannot fail.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return File(contentType: "application/json; charset=utf-8", body: ByteBuffer(bytes: data))
+    }
+
+    /// The worker with its placeholders filled: the shell's paths (every file served here) and a version that is
+    /// a hash of their paths and bytes, so that any change to the shell is a new worker and a new cache.
+    static func filledServiceWorker(_ worker: File, shell files: [String: File]) -> File {
+        let paths = files.keys.sorted()
+        var hasher = SHA256()
+        for path in paths {
+            hasher.update(data: Data(path.utf8))
+            hasher.update(data: Data([0]))
+            hasher.update(data: Data(files[path]!.body.readableBytesView))
+            hasher.update(data: Data([0]))
+        }
+        let version = hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let pathList = (try? encoder.encode(paths)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let source = String(buffer: worker.body)
+            .replacingOccurrences(of: "\"__SHELL_VERSION__\"", with: "\"\(version)\"")
+            .replacingOccurrences(of: "[/* __SHELL_PATHS__ */]", with: pathList)
+        return File(contentType: worker.contentType, body: ByteBuffer(string: source))
     }
 
     static func contentType(ofPath path: String) -> String {

@@ -70,7 +70,7 @@
     let reconnectTimer = null;
 
     function deliver(tap) {
-      if (!tap || tap.type !== "tap" || !tap.tapRef || tap.tapRef === lastRef) return;
+      if (stopped || !tap || tap.type !== "tap" || !tap.tapRef || tap.tapRef === lastRef) return;
       lastRef = tap.tapRef;
       onTap(tap);
     }
@@ -99,6 +99,8 @@
       });
       socket.addEventListener("close", () => {
         socket = null;
+        // A feed stopped on purpose (sign-out, session expiry, re-pairing) reports nothing more: its page has moved on.
+        if (stopped) return;
         onState && onState("polling");
         startPolling();
         scheduleReconnect();
@@ -119,9 +121,12 @@
 
     async function pollOnce() {
       try {
-        deliver(await currentTap());
+        const tap = await currentTap();
+        if (stopped) return;
+        deliver(tap);
         onState && onState(socket ? "live" : "polling");
       } catch (e) {
+        if (stopped) return;
         if (e.status === 401 && onAuthError) {
           onAuthError(e);
           return;
@@ -212,6 +217,53 @@
     return available[0];
   }
 
+  /**
+   * The store's languages (`kiosk.languages`, from the front's config.json) in its order, keeping only those the
+   * front has strings for; none usable (an old or missing config) means all of them.
+   */
+  function configuredLanguages(configured, translated) {
+    const list = (Array.isArray(configured) ? configured : []).filter((lang, i, all) => translated.includes(lang) && all.indexOf(lang) === i);
+    return list.length ? list : translated.slice();
+  }
+
+  /**
+   * Shows only the store's languages, in its order: the header switcher (.languages, hidden with fewer than two)
+   * and the options of every language <select>.
+   */
+  function offerLanguages(languages) {
+    for (const nav of document.querySelectorAll(".languages")) {
+      for (const button of nav.querySelectorAll("[data-lang]")) button.hidden = !languages.includes(button.dataset.lang);
+      nav.append(...languages.map((lang) => nav.querySelector("[data-lang='" + lang + "']")).filter(Boolean));
+      nav.hidden = languages.length < 2;
+    }
+    for (const select of document.querySelectorAll("select[name='language']")) {
+      for (const option of [...select.options]) if (!languages.includes(option.value)) option.remove();
+      select.append(...languages.map((lang) => select.querySelector("option[value='" + lang + "']")).filter(Boolean));
+    }
+  }
+
+  /** The front's config.json (the service's settings for it); the defaults when it cannot be read. */
+  async function loadConfig(defaults) {
+    try {
+      const response = await fetch("config.json", { cache: "no-store", credentials: "omit" });
+      if (response.ok) return Object.assign({}, defaults, await response.json());
+    } catch (e) {
+      /* keep the defaults */
+    }
+    return Object.assign({}, defaults);
+  }
+
+  /**
+   * The service worker keeps the shell for a reload while the service is down (sw.js says what it keeps: never
+   * the API). Without service workers, or if it fails, the page works as before, just not offline.
+   */
+  function keepShellForOffline() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+      /* no offline reload; everything else works */
+    });
+  }
+
   /** Sets a message box's text and shows it, or hides the box when there is no text. Text only, never HTML. */
   function showMessage(id, text) {
     const box = document.getElementById(id);
@@ -248,8 +300,10 @@
     });
   }
 
+  keepShellForOffline();
+
   window.Parcours = {
     ApiError, api, tokenStore, tapFeed, showScreen, applyStrings, format, el, browserLanguage, showMessage,
-    wirePairingForm,
+    wirePairingForm, configuredLanguages, offerLanguages, loadConfig,
   };
 })();

@@ -3,7 +3,6 @@
 
 (function () {
   const P = window.Parcours;
-  const LANGUAGES = ["fr", "en"];
 
   const STRINGS = {
     fr: {
@@ -135,7 +134,9 @@
   };
 
   const tokens = P.tokenStore("kiosk");
-  const defaultLanguage = P.browserLanguage(LANGUAGES);
+  // Every language with strings until config.json says which ones this store offers (kiosk.languages).
+  let languages = Object.keys(STRINGS);
+  let defaultLanguage = P.browserLanguage(languages);
   let language = defaultLanguage;
   let config = { idleTimeoutSeconds: 45 };
   let feed = null;
@@ -154,7 +155,7 @@
   // ---- Language
 
   function setLanguage(lang) {
-    language = LANGUAGES.includes(lang) ? lang : defaultLanguage;
+    language = languages.includes(lang) ? lang : defaultLanguage;
     document.documentElement.lang = language;
     P.applyStrings(STRINGS[language]);
     for (const button of document.querySelectorAll(".lang")) {
@@ -191,12 +192,11 @@
   }
 
   async function start() {
-    try {
-      const response = await fetch("config.json", { cache: "no-store" });
-      if (response.ok) config = Object.assign(config, await response.json());
-    } catch (e) {
-      /* keep the defaults */
-    }
+    config = await P.loadConfig(config);
+    languages = P.configuredLanguages(config.languages, Object.keys(STRINGS));
+    defaultLanguage = P.browserLanguage(languages);
+    P.offerLanguages(languages);
+    setLanguage(defaultLanguage);
     const token = tokens.get();
     if (!token || window.location.hash === "#setup") {
       showSetup();
@@ -451,7 +451,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    setLanguage(defaultLanguage);
     for (const button of document.querySelectorAll(".lang")) {
       button.addEventListener("click", () => setLanguage(button.dataset.lang));
     }

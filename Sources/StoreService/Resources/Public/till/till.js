@@ -3,7 +3,6 @@
 
 (function () {
   const P = window.Parcours;
-  const LANGUAGES = ["fr", "en"];
 
   const STRINGS = {
     fr: {
@@ -214,7 +213,10 @@
 
   const tokens = P.tokenStore("till");
   const SESSION_KEY = "parcours.till.staffSession";
-  let language = P.browserLanguage(LANGUAGES);
+  // Every language with strings until config.json says which ones this store offers (kiosk.languages).
+  let languages = Object.keys(STRINGS);
+  let defaultLanguage = P.browserLanguage(languages);
+  let language = defaultLanguage;
   let session = null; // { token, expiresAt, staff }
   let sessionTimer = null;
   let feed = null;
@@ -230,7 +232,7 @@
   // ---- Language and header
 
   function setLanguage(lang) {
-    language = LANGUAGES.includes(lang) ? lang : "fr";
+    language = languages.includes(lang) ? lang : defaultLanguage;
     document.documentElement.lang = language;
     P.applyStrings(STRINGS[language]);
     for (const button of document.querySelectorAll(".lang[data-lang]")) {
@@ -643,8 +645,19 @@
 
   // ---- Start
 
+  async function start() {
+    const config = await P.loadConfig({});
+    languages = P.configuredLanguages(config.languages, Object.keys(STRINGS));
+    defaultLanguage = P.browserLanguage(languages);
+    P.offerLanguages(languages);
+    setLanguage(defaultLanguage);
+    if (!tokens.get() || window.location.hash === "#setup") return showSetup();
+    const saved = loadSession();
+    if (saved) beginSession(saved);
+    else P.showScreen("signin");
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
-    setLanguage(language);
     for (const button of document.querySelectorAll(".lang[data-lang]")) {
       button.addEventListener("click", () => setLanguage(button.dataset.lang));
     }
@@ -680,9 +693,6 @@
       if (button) redeem(button.dataset.reward, button);
     });
 
-    if (!tokens.get() || window.location.hash === "#setup") return showSetup();
-    const saved = loadSession();
-    if (saved) beginSession(saved);
-    else P.showScreen("signin");
+    start();
   });
 })();
