@@ -76,6 +76,7 @@ public actor SyncEngine: Service {
             }
             let before = try await database.syncState()?.acknowledgedSequence ?? 0
             try await database.acknowledgeOutbox(through: answer.acknowledgedSequence)
+            try await database.pruneAcknowledgedOutbox()
             status.pushedEvents += answer.accepted
             status.backlog = try await database.pendingOutboxCount()
             // No progress (head office is missing an earlier event it should have): stop this round, retry later.

@@ -34,6 +34,11 @@ extension IdentityResolver {
             UPDATE store_event SET payload = (payload - 'comment') || '{"erased": true}'
             WHERE type = 'feedback.recorded' AND payload->>'profileId' = ANY(\(ids)::text[]) AND payload ? 'comment'
             """, logger: logger)
+        // Changes not yet fetched by a store carry the same data; the erasure that follows replaces them.
+        try await connection.query("""
+            DELETE FROM change WHERE (kind = 'profile' AND body->>'id' = ANY(\(ids)::text[]))
+                                  OR (kind IN ('identifier', 'consent') AND body->>'profileId' = ANY(\(ids)::text[]))
+            """, logger: logger)
         try await connection.query("""
             DELETE FROM store_identifier si USING unnest(\(kinds)::text[], \(texts)::text[]) AS v(kind, value)
             WHERE si.kind = v.kind AND si.value = v.value

@@ -86,3 +86,13 @@ extension StoreDatabase {
         return result
     }
 }
+
+extension StoreDatabase {
+    /// Copies the WAL into the main file and empties it, so the file alone holds the database (before a copy, or
+    /// to check what the file contains).
+    public func checkpoint() async throws {
+        try await pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+}

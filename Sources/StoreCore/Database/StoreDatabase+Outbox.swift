@@ -35,6 +35,16 @@ extension StoreDatabase {
         }
     }
 
+    /// Deletes the events head office has acknowledged: it holds them now, and an erased customer's data must not
+    /// linger in copies here (the file is opened with `secure_delete`, so the freed bytes are zeroed).
+    @discardableResult
+    public func pruneAcknowledgedOutbox() async throws -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM outbox WHERE sequence <= (SELECT acknowledgedSequence FROM syncState WHERE id = 1)")
+            return db.changesCount
+        }
+    }
+
     /// The sync cursors (acknowledged sequence, inbound cursor).
     public func syncState() async throws -> SyncState? {
         try await read { db in try SyncState.fetchOne(db, key: 1) }

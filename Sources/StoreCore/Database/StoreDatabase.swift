@@ -76,6 +76,8 @@ public struct StoreDatabase: Sendable {
             // 16 MB of page cache per connection (SQLite's default is 2 MB): keeps the identifier and profile
             // indexes of a store with a million customers mostly in memory.
             try db.execute(sql: "PRAGMA cache_size = -16384")
+            // Deleted and overwritten content is zeroed, so an erased customer's name does not survive in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreMigrations.migrator.migrate(pool)
