@@ -96,3 +96,29 @@ extension StoreDatabase {
         }
     }
 }
+
+/// What a store holds, in the terms head office can be checked against.
+public struct StoreTotals: Sendable, Hashable {
+    public var visits: Int
+    public var purchases: Int
+    public var ledgerEntries: Int
+    public var ledgerSum: Int64
+    /// The last outbox sequence issued (acknowledged events may have been pruned).
+    public var highestSequence: Int64
+    public var acknowledgedSequence: Int64
+}
+
+extension StoreDatabase {
+    public func totals() async throws -> StoreTotals {
+        try await read { db in
+            let acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledgedSequence FROM syncState WHERE id = 1") ?? 0
+            return StoreTotals(
+                visits: try Int.fetchOne(db, sql: "SELECT count(*) FROM visit") ?? 0,
+                purchases: try Int.fetchOne(db, sql: "SELECT count(*) FROM purchase") ?? 0,
+                ledgerEntries: try Int.fetchOne(db, sql: "SELECT count(*) FROM ledgerEntry") ?? 0,
+                ledgerSum: try Int64.fetchOne(db, sql: "SELECT COALESCE(sum(delta), 0) FROM ledgerEntry") ?? 0,
+                highestSequence: max(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0, acknowledged),
+                acknowledgedSequence: acknowledged)
+        }
+    }
+}
