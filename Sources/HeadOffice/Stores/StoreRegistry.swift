@@ -59,6 +59,29 @@ extension HeadOfficeDatabase {
         guard updated == 1 else { throw HeadOfficeError(.notFound, "no active store \(id) is registered") }
     }
 
+    /// How far below zero a store's offline redemptions may take a customer's chain balance before head office flags
+    /// them as overdrafts.
+    public func setRedemptionAllowance(storeId: String, points: Int64) async throws {
+        guard (0...1_000_000).contains(points) else {
+            throw HeadOfficeError(.invalidArgument, "the redemption allowance must be from 0 to 1000000 points, got \(points)")
+        }
+        let updated = try await transaction { connection in
+            try await connection.query("UPDATE store SET redemption_allowance = \(points) WHERE id = \(storeId) RETURNING id", logger: logger)
+                .collect().count
+        }
+        guard updated == 1 else { throw HeadOfficeError(.notFound, "no store \(storeId) is registered") }
+    }
+
+    /// Redemptions that took a chain balance below the store's allowance, newest first.
+    public func overdrafts() async throws -> [(redemptionId: UUID, storeId: String, profileId: UUID, cost: Int64, overdraft: Int64, at: Date)] {
+        try await read { connection in
+            try await connection.query("""
+                SELECT id, store_id, profile_id, cost, overdraft, at FROM redemption WHERE overdraft IS NOT NULL ORDER BY at DESC
+                """, logger: logger).decode((UUID, String, UUID, Int64, Int64, Date).self).gathered()
+                .map { (redemptionId: $0.0, storeId: $0.1, profileId: $0.2, cost: $0.3, overdraft: $0.4, at: $0.5) }
+        }
+    }
+
     public func stores() async throws -> [RegisteredStore] {
         try await read { connection in
             var stores: [RegisteredStore] = []

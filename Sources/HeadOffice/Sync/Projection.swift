@@ -20,6 +20,7 @@ struct Projection {
         try await profilesCreated()
         let identity = try await identityEvents()
         try await facts()
+        try await flagOverdrafts()
         // The feed lock is taken last and held to commit: positions become visible in the order they were taken.
         try await AdvisoryLock.feed.take(on: connection, logger: logger)
         let writer = ChangeFeedWriter(connection: connection, logger: logger)
@@ -143,6 +144,19 @@ struct Projection {
                   WHERE store_id = \(storeId) AND sequence > \(after) AND sequence <= \(through) AND type = 'redemption.recorded') AS e
             WHERE EXISTS (SELECT 1 FROM profile WHERE id = resolve_profile((p->>'profileId')::uuid))
             ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Head office's balance is the authority. A store redeems against its own copy, which can be behind when two
+    /// stores spend the same points offline: a redemption that leaves the chain balance below minus the store's
+    /// allowance (counting every entry up to it) is flagged with the overdraft, for people to settle.
+    private func flagOverdrafts() async throws {
+        try await connection.query("""
+            UPDATE redemption r SET overdraft = -balance.total
+            FROM (SELECT r2.id, (SELECT COALESCE(sum(delta), 0) FROM ledger_entry l WHERE l.profile_id = r2.profile_id AND l.at <= r2.at) AS total
+                  FROM redemption r2 JOIN store_event e ON r2.id = (e.payload->>'id')::uuid
+                  WHERE e.store_id = \(storeId) AND e.sequence > \(after) AND e.sequence <= \(through) AND e.type = 'redemption.recorded') AS balance
+            WHERE r.id = balance.id AND balance.total < -(SELECT redemption_allowance FROM store WHERE id = \(storeId))
             """, logger: logger)
     }
 

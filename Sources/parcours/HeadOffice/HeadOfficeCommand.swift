@@ -98,7 +98,7 @@ struct HQMigrateCommand: AsyncParsableCommand {
 struct HQStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store", abstract: "Register stores and manage their credentials.",
-        subcommands: [Add.self, Rotate.self, Revoke.self, List.self])
+        subcommands: [Add.self, Rotate.self, Revoke.self, List.self, Allowance.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a store and print its credential (once).")
@@ -144,6 +144,20 @@ struct HQStoreCommand: AsyncParsableCommand {
         }
     }
 
+    struct Allowance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Points a store's offline redemptions may take a customer below zero before they are flagged.")
+        @OptionGroup var options: HeadOfficeOptions
+        @Option(help: "Store id.") var id: String
+        @Option(help: "Points (0 flags every overdraft).") var points: Int64
+
+        func run() async throws {
+            let (id, points) = (id, points)
+            try await options.withDatabase { try await $0.setRedemptionAllowance(storeId: id, points: points) }
+            print("store \(id): offline redemption allowance \(points) points")
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stores with their sync position.")
         @OptionGroup var options: HeadOfficeOptions
@@ -168,6 +182,10 @@ struct HQSyncReportCommand: AsyncParsableCommand {
         for (store, missing) in report {
             gaps = gaps || !missing.isEmpty
             print("\(store.id)\tacknowledged \(store.acknowledgedSequence)\thighest received \(store.highestReceived)\t\(missing.isEmpty ? "no gap" : "MISSING " + missing.map(\.description).joined(separator: ","))")
+        }
+        let overdrafts = try await options.withDatabase { try await $0.overdrafts() }
+        for overdraft in overdrafts {
+            print("OVERDRAFT\tstore \(overdraft.storeId)\tcustomer \(overdraft.profileId)\tredemption \(overdraft.redemptionId) of \(overdraft.cost) points left the balance at -\(overdraft.overdraft)")
         }
         if gaps { throw ExitCode(1) }
     }

@@ -1,0 +1,111 @@
+import Foundation
+import HeadOffice
+import StoreCore
+import StoreSync
+import SyncProtocol
+import Testing
+
+@Suite("Identity resolution and chain loyalty", .serialized)
+struct IdentityAndLoyaltyTests {
+    static func events(_ store: TestStore) async throws -> [SyncEvent] {
+        try await store.database.pendingOutboxEvents(limit: 5000).map { event in
+            SyncEvent(id: event.id, sequence: event.sequence, type: event.type.rawValue, schemaVersion: event.schemaVersion,
+                      payload: event.payload, createdAt: event.createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+    }
+
+    @Test("two stores binding one bank card to their own sign-ups at the same moment end with one profile, one alias and one merge", arguments: 0..<5)
+    func concurrentMerges(round: Int) async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            let none = URL(string: "http://127.0.0.1:9")!
+            let a = try await TestStore.make("a\(round)", headOffice: hq, url: none)
+            let b = try await TestStore.make("b\(round)", headOffice: hq, url: none)
+            let c = try await TestStore.make("c\(round)", headOffice: hq, url: none)
+            let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+            var ids: [String] = []
+            for (offset, store) in [a, b, c].enumerated() {
+                ids.append(try await store.database.signUp(SignUpRequest(
+                    firstName: "Ana", email: "ana\(offset)@example.com", language: "fr", at: t0 + Double(offset))).profile.id)
+            }
+            // Everyone knows the profiles first, then the three bindings of the same token race.
+            for store in [a, b, c] {
+                _ = try await hq.ingest(PushBatch(storeId: store.id, events: try await Self.events(store)), authenticatedStore: store.id)
+                try await store.database.acknowledgeOutbox(through: try await store.database.totals().highestSequence)
+            }
+            for (index, store) in [a, b, c].enumerated() {
+                _ = try await store.database.bindIdentifier(kind: .paymentToken, value: "ptok_shared", profileId: ids[index], verified: true, at: t0 + 60)
+                _ = try await store.database.recordPurchase(PurchaseRequest(receiptId: "R", tillDeviceId: "till", amountMinor: 10_000,
+                                                                            currency: "EUR", profileId: ids[index], at: t0 + 61))
+            }
+            let batches = try await [a, b, c].asyncMap { PushBatch(storeId: $0.id, events: try await Self.events($0)) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for batch in batches {
+                    group.addTask { _ = try await hq.ingest(batch, authenticatedStore: batch.storeId) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE merged_into IS NULL") == 1)
+            #expect(try await hq.strings("SELECT id::text FROM profile WHERE merged_into IS NULL") == [ids[0]], "the oldest survives")
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile_alias WHERE survivor_id = '\(ids[0])'") == 2)
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile_merge") == 2)
+            #expect(try await hq.count("SELECT count(*)::bigint FROM purchase WHERE profile_id = '\(ids[0])'") == 3)
+            #expect(try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry WHERE profile_id = '\(ids[0])'") == 3 * (50 + 100),
+                    "every sign-up bonus and purchase, on one balance")
+            #expect(try await hq.count("SELECT count(*)::bigint FROM identifier WHERE profile_id <> '\(ids[0])'") == 0)
+        }
+    }
+
+    @Test("the same typed email in two stores never merges: a typed email is not verified")
+    func unverifiedNeverMerges() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            let none = URL(string: "http://127.0.0.1:9")!
+            let a = try await TestStore.make("a", headOffice: hq, url: none)
+            let b = try await TestStore.make("b", headOffice: hq, url: none)
+            for store in [a, b] {
+                _ = try await store.database.signUp(SignUpRequest(firstName: "Léa", email: "lea@example.com", language: "fr"))
+                _ = try await hq.ingest(PushBatch(storeId: store.id, events: try await Self.events(store)), authenticatedStore: store.id)
+            }
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE merged_into IS NULL") == 2)
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile_merge") == 0)
+        }
+    }
+
+    @Test("two stores spending the same points offline: head office's balance shows it and flags the overdraft beyond the allowance")
+    func overdraft() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            try await HeadOfficeHarness.withServer(hq) { url in
+                let paris = try await TestStore.make("paris", headOffice: hq, url: url)
+                let lyon = try await TestStore.make("lyon", headOffice: hq, url: url)
+                try await hq.setRedemptionAllowance(storeId: "lyon", points: 100)
+                let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+                let marie = try await paris.database.signUp(SignUpRequest(firstName: "Marie", email: "m@example.com", language: "fr",
+                                                                          identifiers: TapIdentifiers(loyaltyCard: "LC-M"), at: t0))
+                _ = try await paris.database.recordPurchase(PurchaseRequest(receiptId: "P", tillDeviceId: "till", amountMinor: 30_000,
+                                                                            currency: "EUR", profileId: marie.profile.id, at: t0 + 10))
+                try await paris.sync()
+                _ = try await lyon.tap(TapIdentifiers(loyaltyCard: "LC-M"), at: t0 + 3600)
+                try await lyon.sync()
+                try await lyon.sync()
+                // Both stores now see 350 and spend them offline, without hearing of each other.
+                _ = try await paris.database.redeem(profileId: marie.profile.id, rewardId: "tote-bag", deviceId: "till", at: t0 + 7200)
+                _ = try await lyon.database.redeem(profileId: marie.profile.id, rewardId: "tote-bag", deviceId: "till", at: t0 + 7201)
+                _ = try await lyon.database.redeem(profileId: marie.profile.id, rewardId: "coffee", deviceId: "till", at: t0 + 7202)
+                try await paris.sync()
+                try await lyon.sync()
+                let balance = try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry WHERE profile_id = '\(marie.profile.id)'")
+                #expect(balance == 350 - 250 - 250 - 100)
+                let flagged = try await hq.overdrafts()
+                #expect(flagged.map(\.storeId) == ["lyon", "lyon"], "Paris spent first: its redemption is covered")
+                #expect(flagged.map(\.overdraft) == [250, 150], "beyond Lyon's 100-point allowance: the tote bag, then the coffee")
+            }
+        }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
