@@ -18,9 +18,14 @@ struct Projection {
 
     func apply() async throws {
         try await profilesCreated()
+        try await identifiersSeen()
         let identity = try await identityEvents()
-        try await facts()
+        let visitedBy = try await facts()
         try await flagOverdrafts()
+        let touched = try await touchedProfiles(visitedBy: visitedBy)
+        // A run that touched no known person (anonymous taps and sales) changes nothing any store must learn, and
+        // leaves the feed lock to others: stores selling to strangers do not queue behind each other.
+        guard !touched.isEmpty || !identity.merges.isEmpty || !identity.erased.isEmpty else { return }
         // The feed lock is taken last and held to commit: positions become visible in the order they were taken.
         try await AdvisoryLock.feed.take(on: connection, logger: logger)
         let writer = ChangeFeedWriter(connection: connection, logger: logger)
@@ -30,11 +35,32 @@ struct Projection {
             }
             try await writer.announce(merge)
         }
-        try await markSeenAndBackfill()
+        try await markSeenAndBackfill(touched)
         try await fanOut()
         for profileId in identity.erased {
             try await writer.announceErasure(of: profileId)
         }
+    }
+
+    /// Identifiers first seen at a tap, all at once: inserting an unowned identifier commutes with every binding,
+    /// so doing these before the run's bindings gives the same result as doing them in sequence order.
+    private func identifiersSeen() async throws {
+        try await connection.query("""
+            WITH seen AS (
+                SELECT (payload->>'id')::uuid AS id, payload->>'kind' AS kind, payload->>'value' AS value,
+                       COALESCE((payload->>'verified')::boolean, false) AS verified, created_at
+                FROM store_event
+                WHERE store_id = \(storeId) AND sequence > \(after) AND sequence <= \(through) AND type = 'identifier.seen'),
+            mapped AS (
+                INSERT INTO store_identifier (id, store_id, kind, value) SELECT id, \(storeId), kind, value FROM seen
+                ON CONFLICT (id) DO NOTHING)
+            INSERT INTO identifier (kind, value, profile_id, verified, first_seen_at, first_store_id)
+            SELECT DISTINCT ON (kind, value) kind, value, NULL::uuid,
+                   verified OR kind IN ('paymentToken', 'paymentAccountReference', 'loyaltyCard', 'appDevice', 'sunTag'),
+                   created_at, \(storeId)
+            FROM seen ORDER BY kind, value, created_at
+            ON CONFLICT (kind, value) DO NOTHING
+            """, logger: logger)
     }
 
     private func profilesCreated() async throws {
@@ -55,7 +81,7 @@ struct Projection {
         let rows = try await connection.query("""
             SELECT type, payload::text FROM store_event
             WHERE store_id = \(storeId) AND sequence > \(after) AND sequence <= \(through)
-              AND type IN ('identifier.bound', 'identifier.seen', 'profile.erased')
+              AND type IN ('identifier.bound', 'profile.erased')
             ORDER BY sequence
             """, logger: logger).decode((String, String).self).gathered()
         guard !rows.isEmpty else { return ([], []) }
@@ -81,8 +107,8 @@ struct Projection {
 
     /// One statement per fact type. Profile ids resolve to survivors; an anonymous visit is attributed through the
     /// identifier it was made with, when head office knows whose that is.
-    private func facts() async throws {
-        try await connection.query("""
+    private func facts() async throws -> [UUID] {
+        let visitedBy = try await connection.query("""
             INSERT INTO visit (id, store_id, device_id, identifier_id, profile_id, at)
             SELECT (p->>'id')::uuid, p->>'storeId', p->>'deviceId', (p->>'identifierId')::uuid,
                    COALESCE(resolve_profile((p->>'profileId')::uuid),
@@ -92,7 +118,8 @@ struct Projection {
             FROM (SELECT payload AS p FROM store_event
                   WHERE store_id = \(storeId) AND sequence > \(after) AND sequence <= \(through) AND type = 'visit.recorded') AS e
             ON CONFLICT (id) DO NOTHING
-            """, logger: logger)
+            RETURNING profile_id
+            """, logger: logger).decode(UUID?.self).gathered().compactMap { $0 }
         try await connection.query("""
             INSERT INTO purchase (id, store_id, till_device_id, receipt_id, amount_minor, currency, lines, profile_id, points_earned, at)
             SELECT (p->>'id')::uuid, p->>'storeId', p->>'tillDeviceId', p->>'receiptId', (p->>'amountMinor')::bigint,
@@ -145,6 +172,7 @@ struct Projection {
             WHERE EXISTS (SELECT 1 FROM profile WHERE id = resolve_profile((p->>'profileId')::uuid))
             ON CONFLICT DO NOTHING
             """, logger: logger)
+        return visitedBy
     }
 
     /// Head office's balance is the authority. A store redeems against its own copy, which can be behind when two
@@ -162,17 +190,22 @@ struct Projection {
 
     /// Every profile this run of events touched is now known to the store; those it did not know before get their
     /// profile, identifiers, other stores' ledger entries and consents through the feed.
-    private func markSeenAndBackfill() async throws {
-        let newlySeen = try await connection.query("""
-            WITH touched AS (
-                SELECT DISTINCT resolve_profile((payload->>'profileId')::uuid) AS id FROM store_event
+    /// The live profiles this run of events is about: named in a payload, or the owner of a visit's identifier.
+    private func touchedProfiles(visitedBy: [UUID]) async throws -> [UUID] {
+        let visited = visitedBy.map { $0.uuidString.lowercased() }
+        return try await connection.query("""
+            SELECT p.id FROM profile p WHERE p.erased_at IS NULL AND p.id IN (
+                SELECT resolve_profile((payload->>'profileId')::uuid) FROM store_event
                 WHERE store_id = \(storeId) AND sequence > \(after) AND sequence <= \(through) AND payload->>'profileId' IS NOT NULL
-                UNION
-                SELECT v.profile_id FROM store_event e JOIN visit v ON v.id = (e.payload->>'id')::uuid
-                WHERE e.store_id = \(storeId) AND e.sequence > \(after) AND e.sequence <= \(through) AND e.type = 'visit.recorded'
-                  AND v.profile_id IS NOT NULL)
-            INSERT INTO store_profile (store_id, profile_id)
-            SELECT \(storeId), t.id FROM touched t JOIN profile p ON p.id = t.id WHERE p.erased_at IS NULL
+                UNION SELECT unnest(\(visited)::text[])::uuid)
+            ORDER BY p.id
+            """, logger: logger).decode(UUID.self).gathered()
+    }
+
+    private func markSeenAndBackfill(_ touched: [UUID]) async throws {
+        let ids = touched.map { $0.uuidString.lowercased() }
+        let newlySeen = try await connection.query("""
+            INSERT INTO store_profile (store_id, profile_id) SELECT \(storeId), unnest(\(ids)::text[])::uuid
             ON CONFLICT DO NOTHING
             RETURNING profile_id
             """, logger: logger).decode(UUID.self).gathered()
