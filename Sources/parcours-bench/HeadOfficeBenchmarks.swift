@@ -22,6 +22,8 @@ enum HeadOfficeBenchmarks {
     static let batchSize = 500
     static let storeBatches = 10
     static let storeBatchSize = 200
+    /// `HeadOfficeLink`'s default request timeout, in milliseconds.
+    static let defaultTimeout = 30_000.0
 
     static func run() async throws -> [String] {
         let environment = ProcessInfo.processInfo.environment
@@ -68,24 +70,33 @@ enum HeadOfficeBenchmarks {
 
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: storeCount + 8)))
+        // A failed measurement is reported with PostgreSQL's own words (PSQLError's description hides them) and
+        // does not hide the others' figures.
+        var failures: [String] = []
         do {
             // 2. A store back online after two days.
             progress("hq: catch-up of \(traffic.events) events…")
             let catchUp = try await catchUp(storePath: storePath, directory: directory, postgres: postgres, http: http, logger: logger)
             lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of \(batchSize) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
             lines.append("    outbox acknowledged in \(seconds(catchUp.seconds)), \(rate(Double(catchUp.events) / catchUp.seconds)) events/s (goal < 20 s: \(catchUp.seconds < 20 ? "met" : "not met"))")
-
+        } catch {
+            failures.append("  catch-up failed: \(String(reflecting: error))")
+        }
+        do {
             // 3. A hundred stores at once.
             progress("hq: \(storeCount) stores syncing at once…")
             let template = Array(events.prefix(storeBatches * storeBatchSize))
             let chain = try await storesAtOnce(template: template, stores: storeCount, postgres: postgres, http: http, logger: logger)
             lines.append("  \(storeCount) stores at once, each pushing \(storeBatches) batches of \(storeBatchSize) events (its own ids, cards and customers) over HTTP, signed, to one node with \(BenchPostgres.nodeConnections) database connections:")
-            lines.append("    batch latency p50 \(format(chain.latencies.median, digits: 1)) p99 \(format(chain.latencies.p99, digits: 1)) (\(chain.latencies.count) batches) | \(chain.events) events in \(seconds(chain.seconds)): \(rate(Double(chain.events) / chain.seconds)) events/s (no goal)")
+            lines.append("    batch latency p50 \(format(chain.latencies.median, digits: 1)) p99 \(format(chain.latencies.p99, digits: 1)) (\(chain.latencies.count) batches, \(chain.latencies.values.filter { $0 > defaultTimeout }.count) over the store's default \(Int(defaultTimeout / 1000)) s request timeout) | \(chain.events) events in \(seconds(chain.seconds)): \(rate(Double(chain.events) / chain.seconds)) events/s (no goal)")
         } catch {
-            try? await http.shutdown()
-            throw error
+            failures.append("  \(storeCount) stores at once failed: \(String(reflecting: error))")
         }
-        try await http.shutdown()
+        try? await http.shutdown()
+        if !failures.isEmpty {
+            for line in lines + failures { print(line) }
+            throw BenchError("hq: \(failures.count) measurement(s) failed, see above")
+        }
         return lines
     }
 
@@ -238,7 +249,10 @@ enum HeadOfficeBenchmarks {
                 let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
                     for plan in plannedStores {
                         group.addTask {
-                            let link = try HeadOfficeLink(url: url, credential: plan.credential, batchSize: storeBatchSize)
+                            // A long timeout, so that a slow answer is measured rather than retried; how many
+                            // would have hit the store's default timeout is reported.
+                            let link = try HeadOfficeLink(url: url, credential: plan.credential, batchSize: storeBatchSize,
+                                                          requestTimeout: .seconds(600))
                             let client = HeadOfficeClient(link: link, http: http)
                             var times: [Double] = []
                             for batch in plan.batches {
@@ -351,9 +365,17 @@ struct BenchPostgres: Sendable {
         }
     }
 
+    /// A node's pool that was just cancelled can still be closing its connections: try again a few times.
     private func drop(_ name: String) async throws {
-        _ = try await withClient(url: baseURL, maximumConnections: 1) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        for attempt in 1... {
+            do {
+                _ = try await withClient(url: baseURL, maximumConnections: 1) { client in
+                    try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+                }
+                return
+            } catch where attempt < 5 {
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 }
