@@ -56,10 +56,13 @@ bench: deps
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(SWIFT) build -c release --product parcours-bench
 	@started=no; $(RIG) status >/dev/null 2>&1 || started=yes; \
+	pg_started=no; $(PG) status >/dev/null 2>&1 || pg_started=yes; \
 	$(RIG) start || exit 1; \
+	$(PG) start || exit 1; \
 	hardware/bench/build-reference-client; \
-	.build/release/parcours-bench $(BENCH_ARGS); rc=$$?; \
+	PARCOURS_BENCH_DATABASE_URL=$$($(PG) url) .build/release/parcours-bench $(BENCH_ARGS); rc=$$?; \
 	if [ $$started = yes ]; then $(RIG) stop; fi; \
+	if [ $$pg_started = yes ]; then $(PG) stop; fi; \
 	exit $$rc
 
 fuzz: deps

@@ -159,6 +159,10 @@ let package = Package(
             name: "parcours-bench",
             dependencies: [
                 "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService", "CardSimulator",
+                "SyncProtocol", "StoreSync", "HeadOffice", "HeadOfficeService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
