@@ -103,12 +103,13 @@ struct TestStore: Sendable {
     let credential: StoreCredential
     let directory: URL
 
-    static func make(_ id: String, headOffice: HeadOfficeDatabase, url: URL, batchSize: Int = 500) async throws -> TestStore {
+    static func make(_ id: String, headOffice: HeadOfficeDatabase, url: URL, batchSize: Int = 500,
+                     requestTimeout: Duration = .seconds(20)) async throws -> TestStore {
         let credential = try await headOffice.addStore(id: id, name: "Store \(id)", region: "Île-de-France")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-hq-tests-\(UUID().uuidString)")
         let database = try await StoreDatabase.open(path: directory.appendingPathComponent("\(id).sqlite").path,
                                                     options: .init(storeId: id, synchronous: .normal))
-        let link = try HeadOfficeLink(url: url, credential: credential, batchSize: batchSize, pageSize: 50, requestTimeout: .milliseconds(400))
+        let link = try HeadOfficeLink(url: url, credential: credential, batchSize: batchSize, pageSize: 50, requestTimeout: requestTimeout)
         let engine = SyncEngine(database: database, client: HeadOfficeClient(link: link), logger: HeadOfficeHarness.quietLogger("sync"))
         return TestStore(id: id, database: database, engine: engine, credential: credential, directory: directory)
     }

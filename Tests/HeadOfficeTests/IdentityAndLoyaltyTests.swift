@@ -109,3 +109,34 @@ extension Array {
         return result
     }
 }
+
+@Suite("Revoked cards", .serialized)
+struct RevocationTests {
+    @Test("a card revoked at head office stops identifying its owner in every store, even one that never saw her")
+    func revokedCard() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            try await HeadOfficeHarness.withServer(hq) { url in
+                let paris = try await TestStore.make("paris", headOffice: hq, url: url)
+                let lyon = try await TestStore.make("lyon", headOffice: hq, url: url)
+                let marie = try await paris.database.signUp(SignUpRequest(firstName: "Marie", email: "m@example.com", language: "fr",
+                                                                          identifiers: TapIdentifiers(loyaltyCard: "LC-LOST")))
+                try await paris.sync()
+                #expect(try await paris.tap(TapIdentifiers(loyaltyCard: "LC-LOST")).greeting?.profileId == marie.profile.id)
+                try await hq.revokeIdentifier(kind: "loyaltyCard", value: "LC-LOST")
+                await #expect(throws: HeadOfficeError.self) { try await hq.revokeIdentifier(kind: "loyaltyCard", value: "LC-NEVER") }
+                for store in [paris, lyon] { try await store.sync() }
+                #expect(try await paris.tap(TapIdentifiers(loyaltyCard: "LC-LOST"), at: Date() + 7200).greeting == nil)
+                #expect(try await lyon.tap(TapIdentifiers(loyaltyCard: "LC-LOST")).greeting == nil)
+                try await lyon.sync()
+                #expect(try await hq.count("SELECT count(*)::bigint FROM visit WHERE profile_id IS NOT NULL AND store_id = 'lyon'") == 0,
+                        "a revoked card's visit is attributed to nobody at head office either")
+                // Someone signs up in Lyon with the revoked card: a new customer, never merged into Marie.
+                _ = try await lyon.database.signUp(SignUpRequest(firstName: "Thief", email: "t@example.com", language: "fr",
+                                                                 identifiers: TapIdentifiers(loyaltyCard: "LC-LOST")))
+                try await lyon.sync()
+                #expect(try await hq.count("SELECT count(*)::bigint FROM profile_merge") == 0)
+                #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE merged_into IS NULL") == 2)
+            }
+        }
+    }
+}

@@ -24,7 +24,7 @@ struct OfflineStoreTests {
     func offlineThenCatchUp() async throws {
         try await HeadOfficeHarness.withDatabase { hq in
             // Port 9 (discard) on loopback: nothing listens; each attempt fails within the test link's 0.4 s timeout.
-            let store = try await TestStore.make("rouen", headOffice: hq, url: URL(string: "http://127.0.0.1:9")!)
+            let store = try await TestStore.make("rouen", headOffice: hq, url: URL(string: "http://127.0.0.1:9")!, requestTimeout: .milliseconds(400))
             let marie = try await store.database.signUp(SignUpRequest(firstName: "Marie", email: "marie@example.com", language: "fr",
                                                                       identifiers: TapIdentifiers(loyaltyCard: "LC-R1")))
             let day = Date(timeIntervalSince1970: 1_790_000_000)

@@ -52,14 +52,19 @@ struct IdentityResolver {
             return []
         }
         let existing = try await connection.query("""
-            SELECT profile_id, verified FROM identifier WHERE kind = \(event.kind) AND value = \(event.value) FOR UPDATE
-            """, logger: logger).decode((UUID?, Bool).self).gathered().first
-        guard let (owner, ownerVerified) = existing else {
+            SELECT profile_id, verified, revoked_at IS NOT NULL FROM identifier WHERE kind = \(event.kind) AND value = \(event.value) FOR UPDATE
+            """, logger: logger).decode((UUID?, Bool, Bool).self).gathered().first
+        guard let (owner, ownerVerified, revoked) = existing else {
             try await connection.query("""
                 INSERT INTO identifier (kind, value, profile_id, verified, public_key, first_seen_at, first_store_id)
                 VALUES (\(event.kind), \(event.value), \(profileId), \(verified), \(event.publicKey), \(at), \(storeId))
                 """, logger: logger)
             try await attributeAnonymousVisits(kind: event.kind, value: event.value, to: profileId)
+            return []
+        }
+        guard !revoked else {
+            // A revoked card identifies nobody: binding it again (a thief signing up with it) merges nothing.
+            logger.notice("revoked identifier bound again; not merged", metadata: ["kind": "\(event.kind)", "store": "\(storeId)"])
             return []
         }
         guard let owner else {

@@ -6,7 +6,7 @@ import HeadOffice
 struct HQCustomerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customer", abstract: "Export, erase, or record the consent of a customer, chain-wide.",
-        subcommands: [Export.self, Erase.self, Consent.self])
+        subcommands: [Export.self, Erase.self, Consent.self, RevokeCard.self])
 
     static func uuid(_ text: String) throws -> UUID {
         guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
@@ -37,6 +37,23 @@ struct HQCustomerCommand: AsyncParsableCommand {
             let (id, reason) = (try HQCustomerCommand.uuid(id), reason)
             let erased = try await options.withDatabase { try await $0.eraseCustomer(id: id, source: "hq: \(reason)") }
             print(erased ? "customer \(id) erased; stores that knew them erase at their next sync" : "nothing to erase: unknown or already erased")
+        }
+    }
+
+    struct RevokeCard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-card",
+            abstract: "Revoke a lost or stolen card, phone or payment token in every store.")
+        @OptionGroup var options: HeadOfficeOptions
+        @Option(help: "loyaltyCard, sunTag, cardUID, appDevice, paymentToken or paymentAccountReference.") var kind: String
+        @Option(help: "The identifier's value, as `parcours hq customer export` shows it.") var value: String
+
+        func run() async throws {
+            let kinds = ["loyaltyCard", "sunTag", "cardUID", "appDevice", "paymentToken", "paymentAccountReference"]
+            guard kinds.contains(kind) else { throw ValidationError("--kind must be one of \(kinds.joined(separator: ", "))") }
+            let (kind, value) = (kind, value)
+            try await options.withDatabase { try await $0.revokeIdentifier(kind: kind, value: value) }
+            print("\(kind) revoked; stores stop recognizing it at their next sync")
         }
     }
 

@@ -80,7 +80,7 @@ enum ProcessRig {
     }
 }
 
-/// A TCP proxy that cuts every connection after a random number of client bytes: requests die mid-batch, as on a
+/// A TCP proxy that cuts each connection after a random number of client bytes: requests die mid-batch, as on a
 /// flaky shop network. Runs on threads of its own (blocking sockets).
 final class CuttingProxy: Sendable {
     let port: Int
@@ -126,8 +126,8 @@ final class CuttingProxy: Sendable {
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
             guard connected else { close(client); close(server); continue }
-            // Half the connections are cut somewhere inside the first few kilobytes the store sends.
-            let budget = Bool.random() ? Int.random(in: 50...6_000) : Int.max
+            // Every connection is cut somewhere in the first 30 kB the store sends: inside a request, most often.
+            let budget = Int.random(in: 300...30_000)
             let pair = SocketPair(client: client, server: server)
             Thread { [self] in pump(from: client, to: server, budget: budget); pair.finished() }.start()
             Thread { [self] in pump(from: server, to: client, budget: .max); pair.finished() }.start()
