@@ -13,7 +13,8 @@ struct HeadOfficeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hq",
         abstract: "Head office: the chain's PostgreSQL system of record and the stores' sync.",
-        subcommands: [HQServeCommand.self, HQMigrateCommand.self, HQStoreCommand.self, HQSyncReportCommand.self])
+        subcommands: [HQServeCommand.self, HQMigrateCommand.self, HQStoreCommand.self, HQSyncReportCommand.self,
+                      HQImportCommand.self, HQAPIKeyCommand.self])
 }
 
 /// The database every `hq` verb works on.
