@@ -36,12 +36,16 @@ public struct DigitalProfileInput: Sendable, Hashable {
 
     /// The identifiers this profile is known by, as head office's `identifier` rows name them, with whether each
     /// is proven. Possession kinds (cards, PAR) are always proven; email and phone only when the shop says so.
+    ///
+    /// Cards come first: a merge they cause happens before the email and phone are bound, so those land on the
+    /// survivor in the same run (and are marked verified there) instead of on the next re-run.
     var identifiers: [(kind: String, value: String, verified: Bool)] {
-        var list: [(String, String, Bool)] = [("ecommerceID", ecommerceId, true)]
-        if let email { list.append(("email", email.lowercased(), emailVerified ?? false)) }
-        if let phone { list.append(("phone", phone, phoneVerified ?? false)) }
+        var list: [(String, String, Bool)] = []
         if let loyaltyCard { list.append(("loyaltyCard", loyaltyCard, true)) }
         if let paymentAccountReference { list.append(("paymentAccountReference", paymentAccountReference, true)) }
+        list.append(("ecommerceID", ecommerceId, true))
+        if let email { list.append(("email", email.lowercased(), emailVerified ?? false)) }
+        if let phone { list.append(("phone", phone, phoneVerified ?? false)) }
         return list.map { (kind: $0.0, value: $0.1, verified: $0.2) }
     }
 }
