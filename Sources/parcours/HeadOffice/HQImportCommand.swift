@@ -46,11 +46,23 @@ struct ImportFileOptions: ParsableArguments {
     func run(_ kind: DigitalImporter.Kind, options: HeadOfficeOptions) async throws {
         let (path, format, batchSize) = (path, format, batchSize)
         let bar = isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
-        let report = try await options.withDatabase { database in
-            try await DigitalImporter(database: database, batchSize: batchSize)
-                .importFile(path, kind: kind, format: format) { done, total in bar?.show(done, total) }
+        let outcome = try await options.withDatabase { database -> Result<DigitalImportReport, HeadOfficeError> in
+            do {
+                return .success(try await DigitalImporter(database: database, batchSize: batchSize)
+                    .importFile(path, kind: kind, format: format) { done, total in bar?.show(done, total) })
+            } catch let refusal as HeadOfficeError {
+                // The file itself was refused (unreadable, unknown format, bad header): say so plainly, not as a usage error.
+                return .failure(refusal)
+            }
         }
         bar?.finish()
+        let report: DigitalImportReport
+        switch outcome {
+        case .success(let done): report = done
+        case .failure(let refusal):
+            FileHandle.standardError.write(Data("parcours hq import: \(refusal.description)\n".utf8))
+            throw ExitCode(2)
+        }
         let shown = 1_000
         var errors = report.failures.prefix(shown).map { "\(path) \($0)" }
         if report.failures.count > shown { errors.append("… and \(report.failures.count - shown) more bad rows") }
