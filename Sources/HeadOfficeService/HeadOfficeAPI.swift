@@ -40,6 +40,7 @@ public struct HeadOfficeAPI: Sendable {
             let after = request.uri.queryParameters.get("after")
             return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit), status: .ok)
         }
+        addDigitalProfileRoutes(to: router)
         return router
     }
 
