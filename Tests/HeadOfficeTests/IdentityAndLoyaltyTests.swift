@@ -140,3 +140,34 @@ struct RevocationTests {
         }
     }
 }
+
+@Suite("The chain's reward catalog", .serialized)
+struct RewardCatalogTests {
+    @Test("a catalog set at head office reaches the stores, survives their restart over the local rules, and refuses bad rewards")
+    func catalog() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            try await HeadOfficeHarness.withServer(hq) { url in
+                let store = try await TestStore.make("paris", headOffice: hq, url: url)
+                #expect(try await store.database.rewards().map(\.id).contains("coffee"), "before: the rules' catalog")
+                try await hq.setReward(CatalogReward(id: "scarf", name: "Silk scarf", cost: 800))
+                try await hq.setReward(CatalogReward(id: "macaron", name: "Macaron", cost: 40))
+                try await hq.setReward(CatalogReward(id: "macaron", name: "Macarons ×2", cost: 60))
+                try await store.sync()
+                let active = try await store.database.rewards().filter(\.active)
+                #expect(active.map(\.id).sorted() == ["macaron", "scarf"])
+                #expect(active.first { $0.id == "macaron" }?.cost == 60)
+
+                let reopened = try await StoreDatabase.open(path: store.database.path, options: .init(storeId: "paris"))
+                #expect(try await reopened.rewards().filter(\.active).map(\.id).sorted() == ["macaron", "scarf"],
+                        "the rules file no longer overrides head office's catalog")
+
+                for (reward, message) in [(CatalogReward(id: "Bad Id", name: "x", cost: 1), "reward id"),
+                                          (CatalogReward(id: "free", name: "Free", cost: 0), "cost")] {
+                    let error = await #expect(throws: HeadOfficeError.self) { try await hq.setReward(reward) }
+                    #expect(error?.description.contains(message) == true)
+                }
+                #expect(try await hq.rewards().count == 2)
+            }
+        }
+    }
+}

@@ -88,10 +88,12 @@ extension StoreDatabase {
             guard let profile = try Profile.fetchOne(db, key: owner), !profile.isErased else { return }
             try Self.erase(db, profileId: owner, at: max(erasedAt.storeTruncated, profile.updatedAt), storeId: storeId)
         case let .rewardCatalog(rewards):
+            // Rewards are deactivated, never deleted: past redemptions point at them.
             try db.execute(sql: "UPDATE reward SET active = 0")
             for reward in rewards {
                 try reward.upsert(db)
             }
+            try db.execute(sql: "UPDATE syncState SET rewardsFromHeadOffice = 1 WHERE id = 1")
         }
     }
 

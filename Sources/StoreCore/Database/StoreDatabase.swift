@@ -100,7 +100,9 @@ public struct StoreDatabase: Sendable {
                     .insert(db)
                 storeId = requestedStoreId
             }
-            try syncRewardCatalog(db, rules: rules)
+            // Once head office has sent a catalog, it owns the catalog: the local rules no longer override it.
+            let catalogFromHeadOffice = try Bool.fetchOne(db, sql: "SELECT rewardsFromHeadOffice FROM syncState WHERE id = 1") ?? false
+            if !catalogFromHeadOffice { try syncRewardCatalog(db, rules: rules) }
             return storeId
         }
         options.logger.debug("store database open", metadata: ["store": "\(storeId)", "path": "\(path)"])

@@ -16,6 +16,9 @@ enum StoreMigrations {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE syncState ADD COLUMN rewardsFromHeadOffice BOOLEAN NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
