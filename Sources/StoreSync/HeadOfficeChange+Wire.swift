@@ -7,8 +7,7 @@ extension HeadOfficeChange {
     /// consent purpose this version does not know) is skipped, not fatal: head office may be a version ahead.
     init?(wire change: Change) throws {
         func date(_ text: String, _ field: String) throws -> Date {
-            guard let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle())) else {
+            guard let date = SyncDate.date(text) else {
                 throw SyncProtocolError("change \(change.position): \(field) is not an ISO 8601 date: '\(text.prefix(40))'")
             }
             return date

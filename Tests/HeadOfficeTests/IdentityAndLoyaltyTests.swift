@@ -9,8 +9,7 @@ import Testing
 struct IdentityAndLoyaltyTests {
     static func events(_ store: TestStore) async throws -> [SyncEvent] {
         try await store.database.pendingOutboxEvents(limit: 5000).map { event in
-            SyncEvent(id: event.id, sequence: event.sequence, type: event.type.rawValue, schemaVersion: event.schemaVersion,
-                      payload: event.payload, createdAt: event.createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            SyncEvent(outbox: event)
         }
     }
 

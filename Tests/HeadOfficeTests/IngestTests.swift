@@ -18,8 +18,7 @@ struct IngestTests {
             receiptId: "R-1", tillDeviceId: "till-1", amountMinor: 12_350, currency: "EUR", profileId: marie.profile.id))
         _ = try await store.tap(TapIdentifiers(cardUID: "04A1B2C3D4E5F6"))
         let events = try await store.database.pendingOutboxEvents(limit: 1000).map { event in
-            SyncEvent(id: event.id, sequence: event.sequence, type: event.type.rawValue, schemaVersion: event.schemaVersion,
-                      payload: event.payload, createdAt: event.createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            SyncEvent(outbox: event)
         }
         return (store, events)
     }

@@ -125,8 +125,7 @@ struct SyncFaultTests {
             let before = try await hq.count("SELECT count(*)::bigint FROM store_event")
             let link = try HeadOfficeLink(url: URL(string: "http://127.0.0.1:\(hqPort)")!, credential: stores[0].credential)
             let answer = try await HeadOfficeClient(link: link).push(PushBatch(storeId: "paris", events: oldBatch.map { event in
-                SyncEvent(id: event.id, sequence: event.sequence, type: event.type.rawValue, schemaVersion: event.schemaVersion,
-                          payload: event.payload, createdAt: event.createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+                SyncEvent(outbox: event)
             }))
             #expect(answer.accepted == 0 && answer.duplicates == oldBatch.count)
             #expect(try await hq.count("SELECT count(*)::bigint FROM store_event") == before)

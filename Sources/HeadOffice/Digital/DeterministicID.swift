@@ -1,3 +1,4 @@
+import SyncProtocol
 import Crypto
 import Foundation
 
@@ -10,7 +11,7 @@ enum DeterministicID {
 
     static func make(ecommerceId: String, kind: String, at: Date) -> UUID {
         // Milliseconds in UTC: the same instant written with another zone or precision is the same record.
-        let name = [ecommerceId, kind, ISO8601.text(at)].joined(separator: "\u{1F}")
+        let name = [ecommerceId, kind, SyncDate.text(at)].joined(separator: "\u{1F}")
         var input = withUnsafeBytes(of: namespace.uuid) { Data($0) }
         input.append(Data(name.utf8))
         var bytes = Array(Insecure.SHA1.hash(data: input).prefix(16))

@@ -1,3 +1,4 @@
+import SyncProtocol
 import Foundation
 
 /// Field checks shared by the CSV, JSON Lines and webhook readers. Email, phone and PAR are normalized exactly as
@@ -78,7 +79,7 @@ enum DigitalValues {
     /// An ISO 8601 date and time with its zone, e.g. 2025-03-14T09:30:00Z or 2025-03-14T10:30:00.250+01:00.
     static func date(_ raw: String, field: String) throws -> Date {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let date = ISO8601.date(text) else {
+        guard let date = SyncDate.date(text) else {
             throw DigitalInputError(field, "'\(excerpt(text))' is not an ISO 8601 date and time with a zone, like 2025-03-14T09:30:00Z")
         }
         return date

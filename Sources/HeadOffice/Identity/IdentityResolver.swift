@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SyncProtocol
 
 /// Two profiles found to be one person, and why.
 public struct MergeOutcome: Sendable, Hashable {
@@ -32,7 +33,7 @@ struct IdentityResolver {
 
     /// An identifier a store saw (`identifier.seen`, anonymous) or bound to a profile (`identifier.bound`).
     func record(_ event: IdentifierPayload, fromStore storeId: String) async throws -> [MergeOutcome] {
-        let at = event.createdAt.flatMap(ISO8601.date) ?? Date()
+        let at = event.createdAt.flatMap(SyncDate.date) ?? Date()
         try await connection.query("""
             INSERT INTO store_identifier (id, store_id, kind, value) VALUES (\(event.id), \(storeId), \(event.kind), \(event.value))
             ON CONFLICT (id) DO NOTHING

@@ -83,11 +83,16 @@ extension HeadOfficeDatabase {
     }
 
     public func stores() async throws -> [RegisteredStore] {
+        try await stores(where: nil)
+    }
+
+    /// Every store, or the one with `id`.
+    private func stores(where id: String?) async throws -> [RegisteredStore] {
         try await read { connection in
             var stores: [RegisteredStore] = []
             let rows = try await connection.query("""
                 SELECT id, name, region, public_key, revoked_at, acknowledged_sequence, highest_received, last_push_at
-                FROM store ORDER BY id
+                FROM store WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """, logger: logger)
             for try await (id, name, region, key, revoked, acknowledged, highest, last) in rows.decode(
                 (String, String, String?, String, Date?, Int64, Int64, Date?).self) {
@@ -99,7 +104,7 @@ extension HeadOfficeDatabase {
     }
 
     public func store(id: String) async throws -> RegisteredStore? {
-        try await stores().first { $0.id == id }
+        try await stores(where: id).first
     }
 
     /// Checks a signed request: the store exists and is not revoked, the signature holds, and the nonce is new.

@@ -76,7 +76,7 @@ struct ValidatedBatch: Sendable {
             guard event.schemaVersion == 1 else {
                 throw HeadOfficeError(.invalidArgument, "\(name): schemaVersion \(event.schemaVersion) of \(event.type) is not supported (1 is)")
             }
-            guard ISO8601.date(event.createdAt) != nil else {
+            guard SyncDate.date(event.createdAt) != nil else {
                 throw HeadOfficeError(.invalidArgument, "\(name): createdAt must be an ISO 8601 date, got '\(event.createdAt.prefix(40))'")
             }
             guard let object = (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8))) as? [String: Any] else {
@@ -88,7 +88,7 @@ struct ValidatedBatch: Sendable {
                 }
             }
             for field in Self.requiredDates[type] ?? [] {
-                guard let text = object[field] as? String, ISO8601.date(text) != nil else {
+                guard let text = object[field] as? String, SyncDate.date(text) != nil else {
                     throw HeadOfficeError(.invalidArgument, "\(name): payload.\(field) must be an ISO 8601 date")
                 }
             }
@@ -106,16 +106,5 @@ struct ValidatedBatch: Sendable {
         self.schemaVersions = versions
         self.payloads = payloads
         self.createdAts = createdAts
-    }
-}
-
-enum ISO8601 {
-    static func date(_ text: String) -> Date? {
-        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
-    }
-
-    static func text(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

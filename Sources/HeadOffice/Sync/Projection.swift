@@ -56,7 +56,7 @@ struct Projection {
                 ON CONFLICT (id) DO NOTHING)
             INSERT INTO identifier (kind, value, profile_id, verified, first_seen_at, first_store_id)
             SELECT DISTINCT ON (kind, value) kind, value, NULL::uuid,
-                   verified OR kind IN ('paymentToken', 'paymentAccountReference', 'loyaltyCard', 'appDevice', 'sunTag'),
+                   verified OR kind = ANY(\(IdentityResolver.possessionKinds.sorted())::text[]),
                    created_at, \(storeId)
             FROM seen ORDER BY kind, value, created_at
             ON CONFLICT (kind, value) DO NOTHING

@@ -64,6 +64,16 @@ struct OutboxJSONWriter {
         needsComma = true
     }
 
+    mutating func field(_ key: StaticString, _ value: Int64?) {
+        if let value { field(key, value) }
+    }
+
+    mutating func field(_ key: StaticString, _ value: Bool) {
+        self.key(key)
+        bytes += (value ? "true" : "false").utf8
+        needsComma = true
+    }
+
     mutating func field(_ key: StaticString, _ value: Int) {
         field(key, Int64(value))
     }
@@ -202,6 +212,24 @@ extension Purchase: OutboxJSONEncodable {
         writer.field("receiptId", receiptId)
         writer.field("storeId", storeId)
         writer.field("tillDeviceId", tillDeviceId)
+        writer.endObject()
+        return true
+    }
+}
+
+/// `identifier.seen` is written on the tap path, by the first tap of every card the store does not know.
+extension Identifier: OutboxJSONEncodable {
+    func writeOutboxJSON(_ writer: inout OutboxJSONWriter) -> Bool {
+        // A companion-app key is base64 `Data`: rare (enrolment, not taps), so left to JSONEncoder.
+        guard publicKey == nil else { return false }
+        writer.beginObject()
+        writer.field("createdAt", createdAt)
+        writer.field("id", id)
+        writer.field("kind", kind.rawValue)
+        writer.field("profileId", profileId)
+        writer.field("sunCounter", sunCounter)
+        writer.field("value", value)
+        writer.field("verified", verified)
         writer.endObject()
         return true
     }
