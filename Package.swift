@@ -67,10 +67,17 @@ let package = Package(
             dependencies: ["PCSC", "CardProtocols", "CardSecurity", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // Slow password hashing (PBKDF2-HMAC-SHA256) for staff PINs and head-office manager passwords.
+        .target(
+            name: "KeyDerivation",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // The store's domain and persistence on embedded SQLite (GRDB): profiles, visits, ledger, outbox.
         .target(
             name: "StoreCore",
             dependencies: [
+                "KeyDerivation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,7 +199,7 @@ let package = Package(
 
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore", "KeyDerivation"], swiftSettings: strictSettings),
         // The HTTP API against a real SQLite file: role matrix, strict decoding, live taps, OpenAPI ↔ routes.
         .testTarget(
             name: "StoreServiceTests",
