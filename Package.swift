@@ -124,11 +124,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Head office's domain on PostgreSQL (postgres-nio): migrations, idempotent ingest, identity resolution,
-        // the changes feed, store credentials, digital profiles, GDPR.
+        // the changes feed, store credentials, digital profiles, GDPR, reports, segments, managers.
         .target(
             name: "HeadOffice",
             dependencies: [
-                "SyncProtocol",
+                "SyncProtocol", "KeyDerivation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,6 +141,7 @@ let package = Package(
             dependencies: [
                 "HeadOffice", "SyncProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
