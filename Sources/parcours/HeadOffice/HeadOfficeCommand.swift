@@ -14,7 +14,7 @@ struct HeadOfficeCommand: AsyncParsableCommand {
         commandName: "hq",
         abstract: "Head office: the chain's PostgreSQL system of record and the stores' sync.",
         subcommands: [HQServeCommand.self, HQMigrateCommand.self, HQStoreCommand.self, HQSyncReportCommand.self,
-                      HQCustomerCommand.self, HQRewardCommand.self, HQImportCommand.self, HQAPIKeyCommand.self])
+                      HQCustomerCommand.self, HQRewardCommand.self, HQLoyaltyCommand.self, HQImportCommand.self, HQAPIKeyCommand.self])
 }
 
 /// The database every `hq` verb works on.
