@@ -80,12 +80,14 @@ enum HeadOfficeHarness {
     }
 
     /// Head office on a real port, for stores to sync with over HTTP.
-    static func withServer<T: Sendable>(_ database: HeadOfficeDatabase, _ body: @Sendable (URL) async throws -> T) async throws -> T {
-        let app = buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: "127.0.0.1", port: 0,
-                                             logger: quietLogger("parcours.hq.http"))
+    /// With `tls`, the node speaks HTTPS only and the URL is https.
+    static func withServer<T: Sendable>(_ database: HeadOfficeDatabase, tls: HeadOfficeTLS? = nil,
+                                        _ body: @Sendable (URL) async throws -> T) async throws -> T {
+        let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: "127.0.0.1", port: 0, tls: tls,
+                                                 logger: quietLogger("parcours.hq.http"))
         return try await app.test(.live) { client in
             let port = try #require(client.port)
-            return try await body(URL(string: "http://127.0.0.1:\(port)")!)
+            return try await body(URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!)
         }
     }
 }
