@@ -21,7 +21,8 @@ struct HQLoyaltyCommand: AsyncParsableCommand {
                 throw ValidationError("cannot read \(file): \(error.localizedDescription)")
             }
             let rules = try await options.withDatabase { try await $0.setLoyaltyRules(json: data) }
-            print("loyalty rules set: \(rules.pointsPerUnit) point(s) per \(rules.currency), \(rules.tiers.count) tier(s); stores receive them at their next sync")
+            let perUnit = rules.pointsPerUnit.rounded() == rules.pointsPerUnit ? String(Int64(rules.pointsPerUnit)) : String(rules.pointsPerUnit)
+            print("loyalty rules set: \(perUnit) point(s) per \(rules.currency), \(rules.tiers.count) tier(s); stores receive them at their next sync")
         }
     }
 
