@@ -38,7 +38,7 @@ extension HeadOfficeAPI {
             _ = try await manager(request)
             let query = request.uri.queryParameters
             let grain = try query.get("by").map { text -> ReportGrain in
-                guard let grain = ReportGrain(rawValue: text) else { throw invalid("by must be day, week or month") }
+                guard let grain = ReportGrain(rawValue: text) else { throw invalid("by must be day, week, month, quarter or year") }
                 return grain
             } ?? .day
             let scope = try Self.scope(query)

@@ -6,8 +6,8 @@ import PostgresNIO
 /// Head-office insight at chain scale: every report and a 1 000-touchpoint timeline, timed on a database of
 /// `PARCOURS_BENCH_INSIGHT_VISITS` visits (default 10 M) by `PARCOURS_BENCH_INSIGHT_CUSTOMERS` customers (1 M)
 /// in `PARCOURS_BENCH_INSIGHT_STORES` stores (200) over the year 2026, loaded through the aggregate triggers in
-/// chunks; and the triggers' own cost, as the time to insert visits with and without them, and as ingest of real
-/// store events with and without them.
+/// chunks; and the triggers' own cost, as the time to insert visits with and without them.
+/// `PARCOURS_BENCH_INSIGHT_KEEP=1` keeps the database (its name goes to stderr) to study its plans.
 enum InsightBenchmarks {
     static func run() async throws -> [String] {
         let environment = ProcessInfo.processInfo.environment
@@ -21,7 +21,7 @@ enum InsightBenchmarks {
         let postgres = BenchPostgres(baseURL: baseURL, logger: logger)
         let header = ["insight on \(try await postgres.serverDescription())",
                       "  data: \(visits) visits, \(customers) customers, \(stores) stores in \(stores / 20) regions, over 2026 (UTC days)"]
-        return try await postgres.withFreshDatabase { database, client in
+        return try await postgres.withFreshDatabase(keep: environment["PARCOURS_BENCH_INSIGHT_KEEP"] == "1") { database, client in
             let load = try await InsightLoad(client: client, logger: logger, visits: visits, customers: customers, stores: stores).run()
             return header + load + (try await timings(database, client: client, stores: stores, logger: logger))
         }
@@ -122,7 +122,8 @@ struct InsightLoad {
             """)
         lines.append("  load: \(customers) profiles in \(String(format: "%.1f", profiles)) s")
 
-        // Visits in chunks: 70% by known customers, the rest anonymous, every card kind.
+        // Visits in time order and in chunks, as stores sync them through the year: 70% by known customers, the rest
+        // anonymous, every card kind.
         let chunk = 500_000
         var withTriggers: [Double] = []
         for start in stride(from: 0, to: visits, by: chunk) {
@@ -199,9 +200,9 @@ struct InsightLoad {
         SELECT md5('v' || i)::uuid, 'st' || lpad((1 + (hashint8(i) & 2147483647) % \(stores))::text, 3, '0'), 'kiosk-1',
                md5('i' || (i % 3000000))::uuid,
                CASE WHEN i % 10 < 7 THEN md5('p' || (1 + (hashint8(i * 13) & 2147483647) % \(customers)))::uuid END,
-               timestamptz '2026-01-01' + ((hashint8(i * 3) & 2147483647) % 31536000) * interval '1 second',
+               timestamptz '2026-01-01' + (((i - 1) * 31536000 / \(visits) + (hashint8(i * 3) & 4095)) % 31536000) * interval '1 second',
                (ARRAY['loyaltyCard', 'paymentToken', 'appDevice', 'sunTag', 'cardUID'])[1 + i % 5]
-        FROM generate_series(\(from + 1), \(from + count)) AS i
+        FROM generate_series(\(from + 1)::bigint, \(from + count)::bigint) AS i
         """
     }
 

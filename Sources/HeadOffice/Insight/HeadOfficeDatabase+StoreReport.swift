@@ -36,7 +36,7 @@ extension HeadOfficeDatabase {
     private func additiveFigures(_ target: ReportTarget, period: ReportPeriod, grain: ReportGrain,
                                  on connection: PostgresConnection) async throws -> [ReportDay: AdditiveFigures] {
         let rows = try await connection.query("""
-            SELECT to_char(CASE \(grain.code) WHEN 'd' THEN day WHEN 'w' THEN report_week(day) ELSE report_month(day) END, 'YYYY-MM-DD'),
+            SELECT to_char(\(unescaped: grain.bucket(of: "day")), 'YYYY-MM-DD'),
                    sum(visits)::bigint, sum(identified_visits)::bigint, sum(unknown_visits)::bigint, sum(converted_visits)::bigint,
                    sum(sign_ups)::bigint, sum(kiosk_sign_ups)::bigint, sum(promoters)::bigint, sum(passives)::bigint,
                    sum(detractors)::bigint, sum(points_issued)::bigint, sum(points_redeemed)::bigint
@@ -60,7 +60,7 @@ extension HeadOfficeDatabase {
     private func tapsByKind(_ target: ReportTarget, period: ReportPeriod, grain: ReportGrain,
                             on connection: PostgresConnection) async throws -> [ReportDay: [String: Int]] {
         let rows = try await connection.query("""
-            SELECT to_char(CASE \(grain.code) WHEN 'd' THEN day WHEN 'w' THEN report_week(day) ELSE report_month(day) END, 'YYYY-MM-DD'),
+            SELECT to_char(\(unescaped: grain.bucket(of: "day")), 'YYYY-MM-DD'),
                    kind, sum(taps)::bigint
             FROM report_store_day_kind
             WHERE day BETWEEN \(period.from.description)::date AND \(period.to.description)::date
@@ -74,41 +74,50 @@ extension HeadOfficeDatabase {
         return kinds
     }
 
-    /// People counts of whole buckets. One store or the chain reads its counters; a region counts the distinct
-    /// people among its stores' members.
+    /// People counts of whole buckets. The chain, and one store by day, read their counters; a store's weeks and
+    /// months and every region count the distinct people among their stores' day members.
     private func wholeBucketCounts(_ target: ReportTarget, grain: ReportGrain, starts: [ReportDay],
                                    on connection: PostgresConnection) async throws -> [ReportDay: DistinctFigures] {
-        guard !starts.isEmpty else { return [:] }
+        guard let first = starts.first, let last = starts.last else { return [:] }
         let days = starts.map(\.description)
         var counts: [ReportDay: DistinctFigures] = [:]
-        if let scope = target.singleScope {
+        guard let scope = target.singleScope, target.isChain || grain == .day else {
             let rows = try await connection.query("""
-                SELECT to_char(bucket, 'YYYY-MM-DD'), sum(customers)::bigint, sum(repeat_customers)::bigint FROM report_bucket_delta
-                WHERE scope = \(scope) AND grain = \(grain.code)::"char" AND bucket = ANY(\(days)::date[])
-                GROUP BY bucket
+                WITH members AS (
+                    SELECT \(unescaped: grain.bucket(of: "bucket")) AS b,
+                           profile_id, sum(visits) AS v
+                    FROM report_customer_bucket
+                    WHERE scope = ANY(\(target.memberScopes)) AND grain = 'd'
+                      AND bucket BETWEEN \(first.description)::date AND \(last.end(of: grain).description)::date
+                    GROUP BY 1, 2 HAVING sum(visits) > 0)
+                SELECT to_char(m.b, 'YYYY-MM-DD'), count(*), count(*) FILTER (WHERE m.v >= 2), count(o.profile_id)
+                FROM members m LEFT JOIN report_customer_bucket o
+                  ON o.scope = '*' AND o.grain = \(grain.code)::"char" AND o.bucket = m.b AND o.profile_id = m.profile_id AND o.touchpoints > 0
+                WHERE m.b = ANY(\(days)::date[])
+                GROUP BY m.b
                 """, logger: logger)
-            for try await (day, customers, repeaters) in rows.decode((String, Int, Int).self) {
-                counts[try ReportDay(parsing: day, field: "bucket"), default: DistinctFigures()].customers = customers
-                counts[try ReportDay(parsing: day, field: "bucket"), default: DistinctFigures()].repeatCustomers = repeaters
+            for try await (day, customers, repeaters, omnichannel) in rows.decode((String, Int, Int, Int).self) {
+                counts[try ReportDay(parsing: day, field: "bucket")] =
+                    DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel)
             }
-        } else {
-            let rows = try await connection.query("""
-                SELECT to_char(bucket, 'YYYY-MM-DD'), count(*), count(*) FILTER (WHERE v >= 2) FROM (
-                    SELECT bucket, profile_id, sum(visits) AS v FROM report_customer_bucket
-                    WHERE scope = ANY(\(target.memberScopes)) AND grain = \(grain.code)::"char" AND bucket = ANY(\(days)::date[])
-                    GROUP BY 1, 2 HAVING sum(visits) > 0) AS members
-                GROUP BY bucket
-                """, logger: logger)
-            for try await (day, customers, repeaters) in rows.decode((String, Int, Int).self) {
-                counts[try ReportDay(parsing: day, field: "bucket"), default: DistinctFigures()].customers = customers
-                counts[try ReportDay(parsing: day, field: "bucket"), default: DistinctFigures()].repeatCustomers = repeaters
-            }
+            return counts
         }
+        let rows = try await connection.query("""
+            SELECT to_char(bucket, 'YYYY-MM-DD'), sum(customers)::bigint, sum(repeat_customers)::bigint, sum(omnichannel_customers)::bigint
+            FROM report_bucket_delta
+            WHERE scope = \(scope) AND grain = \(grain.code)::"char" AND bucket = ANY(\(days)::date[])
+            GROUP BY bucket
+            """, logger: logger)
+        for try await (day, customers, repeaters, omnichannel) in rows.decode((String, Int, Int, Int).self) {
+            counts[try ReportDay(parsing: day, field: "bucket")] =
+                DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel)
+        }
+        guard !target.isChain else { return counts }
+        // A store's day: who of its customers was also online that day, from the chain's rows.
         let omnichannel = try await connection.query("""
-            SELECT to_char(c.bucket, 'YYYY-MM-DD'), count(DISTINCT c.profile_id) FROM report_customer_bucket c
-            JOIN report_online_bucket o ON o.grain = c.grain AND o.bucket = c.bucket AND o.profile_id = c.profile_id
-            WHERE c.scope = ANY(\(target.memberScopes)) AND c.grain = \(grain.code)::"char" AND c.bucket = ANY(\(days)::date[])
-              AND c.visits > 0 AND o.touchpoints > 0
+            SELECT to_char(c.bucket, 'YYYY-MM-DD'), count(*) FROM report_customer_bucket c
+            JOIN report_customer_bucket o ON o.scope = '*' AND o.grain = 'd' AND o.bucket = c.bucket AND o.profile_id = c.profile_id
+            WHERE c.scope = \(scope) AND c.grain = 'd' AND c.bucket = ANY(\(days)::date[]) AND c.visits > 0 AND o.touchpoints > 0
             GROUP BY c.bucket
             """, logger: logger)
         for try await (day, customers) in omnichannel.decode((String, Int).self) {
@@ -118,20 +127,33 @@ extension HeadOfficeDatabase {
     }
 
     /// People counts of any run of days, from the member rows of the grain that tiles it.
-    private func rangeCounts(_ target: ReportTarget, grain: ReportGrain, from: ReportDay, to: ReportDay,
+    private func rangeCounts(_ target: ReportTarget, grain tiling: ReportGrain, from: ReportDay, to: ReportDay,
                              on connection: PostgresConnection) async throws -> DistinctFigures {
-        let rows = try await connection.query("""
-            WITH members AS (
-                SELECT profile_id, sum(visits) AS v FROM report_customer_bucket
-                WHERE scope = ANY(\(target.memberScopes)) AND grain = \(grain.code)::"char"
-                  AND bucket BETWEEN \(from.description)::date AND \(to.description)::date
-                GROUP BY 1 HAVING sum(visits) > 0)
-            SELECT count(*), count(*) FILTER (WHERE v >= 2),
-                   count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM report_online_bucket o WHERE o.profile_id = members.profile_id AND o.grain = \(grain.code)::"char"
-                         AND o.bucket BETWEEN \(from.description)::date AND \(to.description)::date AND o.touchpoints > 0))
-            FROM members
-            """, logger: logger)
+        // Only the chain has week and month members; stores have days.
+        let grain = target.isChain ? tiling : .day
+        let rows: PostgresRowSequence
+        if target.isChain {
+            rows = try await connection.query("""
+                SELECT count(*), count(*) FILTER (WHERE v >= 2), count(*) FILTER (WHERE online) FROM (
+                    SELECT profile_id, sum(visits) AS v, bool_or(touchpoints > 0) AS online FROM report_customer_bucket
+                    WHERE scope = '*' AND grain = \(grain.code)::"char"
+                      AND bucket BETWEEN \(from.description)::date AND \(to.description)::date
+                    GROUP BY 1 HAVING sum(visits) > 0) AS members
+                """, logger: logger)
+        } else {
+            rows = try await connection.query("""
+                WITH members AS (
+                    SELECT profile_id, sum(visits) AS v FROM report_customer_bucket
+                    WHERE scope = ANY(\(target.memberScopes)) AND grain = 'd'
+                      AND bucket BETWEEN \(from.description)::date AND \(to.description)::date
+                    GROUP BY 1 HAVING sum(visits) > 0)
+                SELECT count(*), count(*) FILTER (WHERE v >= 2),
+                       count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM report_customer_bucket o WHERE o.profile_id = members.profile_id AND o.grain = 'd'
+                             AND o.bucket BETWEEN \(from.description)::date AND \(to.description)::date AND o.touchpoints > 0))
+                FROM members
+                """, logger: logger)
+        }
         for try await (customers, repeaters, omnichannel) in rows.decode((Int, Int, Int).self) {
             return DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel)
         }
@@ -148,7 +170,7 @@ struct ReportTarget: Sendable {
 
     /// The member rows to count people from: the chain's own, or each store's.
     var memberScopes: [String] { isChain ? ["*"] : storeIds }
-    /// The scope whose counters answer alone, when there is one.
+    /// The scope whose counters answer alone, when there is one (a store's only for days).
     var singleScope: String? { isChain ? "*" : (description.kind == "store" ? storeIds.first : nil) }
 
     static func resolve(_ scope: ReportScope, on connection: PostgresConnection, logger: Logger) async throws -> ReportTarget {
@@ -182,6 +204,19 @@ extension HeadOfficeDatabase {
     public func rebuildReports() async throws {
         try await transaction { connection in
             try await connection.query("SELECT report_rebuild()", logger: logger)
+        }
+    }
+}
+
+extension ReportGrain {
+    /// SQL for the first day of the grain's period holding the date in `column` (a column name, never user input).
+    func bucket(of column: String) -> String {
+        switch self {
+        case .day: column
+        case .week: "report_week(\(column))"
+        case .month: "report_month(\(column))"
+        case .quarter: "report_quarter(\(column))"
+        case .year: "report_year(\(column))"
         }
     }
 }

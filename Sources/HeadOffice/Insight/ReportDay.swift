@@ -49,6 +49,11 @@ public struct ReportDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
         case .month:
             let (year, month, _) = components
             return ReportDay(ordinal: Self.ordinal(year: year, month: month, day: 1))
+        case .quarter:
+            let (year, month, _) = components
+            return ReportDay(ordinal: Self.ordinal(year: year, month: (month - 1) / 3 * 3 + 1, day: 1))
+        case .year:
+            return ReportDay(ordinal: Self.ordinal(year: components.0, month: 1, day: 1))
         }
     }
 
@@ -60,6 +65,12 @@ public struct ReportDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
         case .month:
             let (year, month, _) = components
             return ReportDay(ordinal: Self.ordinal(year: year, month: month, day: Self.daysIn(month: month, year: year)))
+        case .quarter:
+            let (year, month, _) = components
+            let last = (month - 1) / 3 * 3 + 3
+            return ReportDay(ordinal: Self.ordinal(year: year, month: last, day: Self.daysIn(month: last, year: year)))
+        case .year:
+            return ReportDay(ordinal: Self.ordinal(year: components.0, month: 12, day: 31))
         }
     }
 
@@ -95,7 +106,7 @@ public struct ReportDay: Sendable, Hashable, Comparable, Codable, CustomStringCo
 }
 
 public enum ReportGrain: String, Sendable, Codable, CaseIterable {
-    case day, week, month
+    case day, week, month, quarter, year
 
     /// The code the aggregate tables use.
     var code: String {
@@ -103,6 +114,8 @@ public enum ReportGrain: String, Sendable, Codable, CaseIterable {
         case .day: "d"
         case .week: "w"
         case .month: "m"
+        case .quarter: "q"
+        case .year: "y"
         }
     }
 }
@@ -131,9 +144,11 @@ public struct ReportPeriod: Sendable, Hashable {
         return buckets
     }
 
-    /// The coarsest grain whose whole periods tile this one exactly (a calendar month, whole weeks, else days).
+    /// The coarsest grain whose whole periods tile this one exactly (whole years, quarters, months or weeks, else days).
     var tilingGrain: ReportGrain {
-        for grain in [ReportGrain.month, .week] where from == from.start(of: grain) && to == to.end(of: grain) { return grain }
+        for grain in [ReportGrain.year, .quarter, .month, .week] where from == from.start(of: grain) && to == to.end(of: grain) {
+            return grain
+        }
         return .day
     }
 }

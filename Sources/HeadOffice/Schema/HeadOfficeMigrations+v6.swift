@@ -27,6 +27,14 @@ extension HeadOfficeMigrations {
             $$SELECT date_trunc('week', $1::timestamp)::date$$;
         CREATE FUNCTION report_month(date) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
             $$SELECT date_trunc('month', $1::timestamp)::date$$;
+        CREATE FUNCTION report_quarter(date) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+            $$SELECT date_trunc('quarter', $1::timestamp)::date$$;
+        CREATE FUNCTION report_year(date) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+            $$SELECT date_trunc('year', $1::timestamp)::date$$;
+        -- The chain's periods a day belongs to, for its own members.
+        CREATE FUNCTION report_chain_buckets(date) RETURNS TABLE (grain "char", bucket date) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+            $$VALUES ('d'::"char", $1), ('w'::"char", report_week($1)), ('m'::"char", report_month($1)),
+                     ('q'::"char", report_quarter($1)), ('y'::"char", report_year($1))$$;
 
         -- Additive figures per store and UTC day: any period, week or month is a sum of these.
         CREATE TABLE report_store_day (
@@ -56,36 +64,33 @@ extension HeadOfficeMigrations {
             PRIMARY KEY (store_id, day, kind)
         );
 
-        -- Who visited in each period, per store and chain-wide ('*'): grain 'd', 'w' or 'm', bucket its first day.
-        -- A row whose visits fell to 0 (its visits moved to a merge survivor) counts as absent.
+        -- Who came: per store and day, and chain-wide ('*') per day, week, month, quarter and year ('d', 'w', 'm', 'q',
+        -- 'y'); bucket is the period's first day. A store's longer periods are counted from its days (a few thousand
+        -- rows); the chain's have rows of their own, which also count the person's online touchpoints, so that
+        -- "seen in store and online" is one row and one lock whichever side arrives first. A row whose visits fell to
+        -- 0 (moved to a merge survivor) counts as absent from the store side.
         CREATE TABLE report_customer_bucket (
             scope text NOT NULL,
             grain "char" NOT NULL,
             bucket date NOT NULL,
             profile_id uuid NOT NULL,
-            visits integer NOT NULL,
+            visits integer NOT NULL DEFAULT 0,
+            touchpoints integer NOT NULL DEFAULT 0,
             PRIMARY KEY (scope, grain, bucket, profile_id)
         );
+        CREATE INDEX report_customer_bucket_online ON report_customer_bucket (profile_id, grain, bucket) WHERE touchpoints > 0;
 
-        -- Distinct customers and repeat customers (2 visits or more) per period, as deltas: the sum is the figure.
+        -- Distinct, repeat (2 visits or more) and omnichannel (also online) customers per period, as deltas: the sum
+        -- is the figure.
         CREATE TABLE report_bucket_delta (
             scope text NOT NULL,
             grain "char" NOT NULL,
             bucket date NOT NULL,
-            customers bigint NOT NULL,
-            repeat_customers bigint NOT NULL
+            customers bigint NOT NULL DEFAULT 0,
+            repeat_customers bigint NOT NULL DEFAULT 0,
+            omnichannel_customers bigint NOT NULL DEFAULT 0
         );
         CREATE INDEX report_bucket_delta_on_bucket ON report_bucket_delta (scope, grain, bucket);
-
-        -- Who was seen online (e-commerce touchpoints) in each period, chain-wide.
-        CREATE TABLE report_online_bucket (
-            grain "char" NOT NULL,
-            bucket date NOT NULL,
-            profile_id uuid NOT NULL,
-            touchpoints integer NOT NULL,
-            PRIMARY KEY (grain, bucket, profile_id)
-        );
-        CREATE INDEX report_online_bucket_on_profile ON report_online_bucket (profile_id, grain, bucket);
 
         -- RFM scores as of the last refresh (`report_refresh_segments`), one row per live customer.
         CREATE TABLE customer_segment (
@@ -175,25 +180,27 @@ extension HeadOfficeMigrations {
             ON CONFLICT (store_id, day, kind) DO UPDATE SET taps = t.taps + excluded.taps;
 
             WITH e AS (
-                SELECT s.scope, g.grain, g.bucket, x.profile_id, sum(x.sign)::integer AS dv
+                SELECT s.scope, s.grain, s.bucket, x.profile_id, sum(x.sign)::integer AS dv
                 FROM unnest(d) AS x
-                CROSS JOIN LATERAL (VALUES ('d'::"char", x.day), ('w'::"char", report_week(x.day)), ('m'::"char", report_month(x.day))) AS g (grain, bucket)
-                CROSS JOIN LATERAL (VALUES (x.store_id), ('*')) AS s (scope)
+                CROSS JOIN LATERAL (SELECT x.store_id, 'd'::"char", x.day
+                                    UNION ALL SELECT '*', c.grain, c.bucket FROM report_chain_buckets(x.day) AS c) AS s (scope, grain, bucket)
                 WHERE x.profile_id IS NOT NULL
                 GROUP BY 1, 2, 3, 4 HAVING sum(x.sign) <> 0),
             up AS (
                 INSERT INTO report_customer_bucket AS t (scope, grain, bucket, profile_id, visits)
                 SELECT scope, grain, bucket, profile_id, dv FROM e ORDER BY 1, 2, 3, 4
                 ON CONFLICT (scope, grain, bucket, profile_id) DO UPDATE SET visits = t.visits + excluded.visits
-                RETURNING t.scope, t.grain, t.bucket, t.profile_id, t.visits)
-            INSERT INTO report_bucket_delta (scope, grain, bucket, customers, repeat_customers)
-            SELECT up.scope, up.grain, up.bucket,
-                   sum((up.visits > 0)::integer - (up.visits - e.dv > 0)::integer),
-                   sum((up.visits > 1)::integer - (up.visits - e.dv > 1)::integer)
-            FROM up JOIN e USING (scope, grain, bucket, profile_id)
-            GROUP BY 1, 2, 3
-            HAVING sum((up.visits > 0)::integer - (up.visits - e.dv > 0)::integer) <> 0
-                OR sum((up.visits > 1)::integer - (up.visits - e.dv > 1)::integer) <> 0;
+                RETURNING t.scope, t.grain, t.bucket, t.profile_id, t.visits, t.touchpoints),
+            changed AS (
+                SELECT up.scope, up.grain, up.bucket,
+                       sum((up.visits > 0)::integer - (up.visits - e.dv > 0)::integer) AS customers,
+                       sum((up.visits > 1)::integer - (up.visits - e.dv > 1)::integer) AS repeaters,
+                       sum(((up.visits > 0 AND up.touchpoints > 0)::integer - (up.visits - e.dv > 0 AND up.touchpoints > 0)::integer)) AS omni
+                FROM up JOIN e USING (scope, grain, bucket, profile_id)
+                GROUP BY 1, 2, 3)
+            INSERT INTO report_bucket_delta (scope, grain, bucket, customers, repeat_customers, omnichannel_customers)
+            SELECT scope, grain, bucket, customers, repeaters, omni FROM changed
+            WHERE customers <> 0 OR repeaters <> 0 OR omni <> 0;
         END $$;
 
         
@@ -245,11 +252,22 @@ extension HeadOfficeMigrations {
         CREATE TYPE report_touchpoint_delta AS (profile_id uuid, day date, sign integer);
         CREATE FUNCTION report_apply_touchpoints(d report_touchpoint_delta[]) RETURNS void LANGUAGE plpgsql AS $$
         BEGIN
-            INSERT INTO report_online_bucket AS t (grain, bucket, profile_id, touchpoints)
-            SELECT g.grain, g.bucket, x.profile_id, sum(x.sign)::integer FROM unnest(d) AS x
-            CROSS JOIN LATERAL (VALUES ('d'::"char", x.day), ('w'::"char", report_week(x.day)), ('m'::"char", report_month(x.day))) AS g (grain, bucket)
-            GROUP BY 1, 2, 3 HAVING sum(x.sign) <> 0 ORDER BY 1, 2, 3
-            ON CONFLICT (grain, bucket, profile_id) DO UPDATE SET touchpoints = t.touchpoints + excluded.touchpoints;
+            WITH e AS (
+                SELECT c.grain, c.bucket, x.profile_id, sum(x.sign)::integer AS dt
+                FROM unnest(d) AS x CROSS JOIN LATERAL report_chain_buckets(x.day) AS c
+                GROUP BY 1, 2, 3 HAVING sum(x.sign) <> 0),
+            up AS (
+                INSERT INTO report_customer_bucket AS t (scope, grain, bucket, profile_id, touchpoints)
+                SELECT '*', grain, bucket, profile_id, dt FROM e ORDER BY 2, 3, 4
+                ON CONFLICT (scope, grain, bucket, profile_id) DO UPDATE SET touchpoints = t.touchpoints + excluded.touchpoints
+                RETURNING t.grain, t.bucket, t.profile_id, t.visits, t.touchpoints),
+            changed AS (
+                SELECT up.grain, up.bucket,
+                       sum(((up.visits > 0 AND up.touchpoints > 0)::integer - (up.visits > 0 AND up.touchpoints - e.dt > 0)::integer)) AS omni
+                FROM up JOIN e USING (grain, bucket, profile_id)
+                GROUP BY 1, 2)
+            INSERT INTO report_bucket_delta (scope, grain, bucket, omnichannel_customers)
+            SELECT '*', grain, bucket, omni FROM changed WHERE omni <> 0;
         END $$;
 
         """
@@ -312,7 +330,7 @@ extension HeadOfficeMigrations {
             -- Adds up every raw row into empty aggregates: the first fill below, and `parcours hq reports rebuild`.
             CREATE FUNCTION report_rebuild() RETURNS void LANGUAGE plpgsql AS $$
             BEGIN
-                TRUNCATE report_store_day, report_store_day_kind, report_customer_bucket, report_bucket_delta, report_online_bucket;
+                TRUNCATE report_store_day, report_store_day_kind, report_customer_bucket, report_bucket_delta;
             \(applyAll);
             END $$;
 
@@ -326,10 +344,10 @@ extension HeadOfficeMigrations {
                 gone AS (
                     DELETE FROM report_bucket_delta d USING many
                     WHERE d.scope = many.scope AND d.grain = many.grain AND d.bucket = many.bucket
-                    RETURNING d.scope, d.grain, d.bucket, d.customers, d.repeat_customers),
+                    RETURNING d.scope, d.grain, d.bucket, d.customers, d.repeat_customers, d.omnichannel_customers),
                 put AS (
-                    INSERT INTO report_bucket_delta (scope, grain, bucket, customers, repeat_customers)
-                    SELECT scope, grain, bucket, sum(customers), sum(repeat_customers) FROM gone GROUP BY 1, 2, 3
+                    INSERT INTO report_bucket_delta (scope, grain, bucket, customers, repeat_customers, omnichannel_customers)
+                    SELECT scope, grain, bucket, sum(customers), sum(repeat_customers), sum(omnichannel_customers) FROM gone GROUP BY 1, 2, 3
                     RETURNING 1)
                 SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM put) INTO folded;
                 RETURN folded;

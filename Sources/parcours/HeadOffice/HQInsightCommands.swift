@@ -79,13 +79,13 @@ struct HQReportCommand: AsyncParsableCommand {
         @OptionGroup var options: HeadOfficeOptions
         @Option(help: "First day, YYYY-MM-DD.") var from: String
         @Option(help: "Last day, YYYY-MM-DD (inclusive).") var to: String
-        @Option(help: "day, week or month.") var by = "day"
+        @Option(help: "day, week, month, quarter or year.") var by = "day"
         @Option(help: "One store's id (default: the whole chain).") var store: String?
         @Option(help: "A region (stores added with --region).") var region: String?
         @Flag(help: "JSON instead of CSV.") var json = false
 
         func run() async throws {
-            guard let grain = ReportGrain(rawValue: by) else { throw ValidationError("--by must be day, week or month") }
+            guard let grain = ReportGrain(rawValue: by) else { throw ValidationError("--by must be day, week, month, quarter or year") }
             if store != nil && region != nil { throw ValidationError("give --store or --region, not both") }
             let scope: ReportScope = store.map { .store($0) } ?? region.map { .region($0) } ?? .chain
             let period: ReportPeriod

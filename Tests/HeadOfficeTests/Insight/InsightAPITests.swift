@@ -101,7 +101,7 @@ struct InsightAPITests {
                 #expect(lines.first?.hasPrefix("row,start,end,visits,unique_customers") == true)
                 #expect(lines.count == expected.buckets.count + 2, "a header, one line per week, and the total")
                 #expect(lines.last?.hasPrefix("total,2026-11-01,2026-11-30,\(expected.total.visits),\(expected.total.uniqueCustomers),") == true)
-                for (query, word) in [("from=2026-11-01&to=2026-11-30&by=year", "by"), ("from=2026-13-01&to=2026-11-30", "from"),
+                for (query, word) in [("from=2026-11-01&to=2026-11-30&by=fortnight", "by"), ("from=2026-13-01&to=2026-11-30", "from"),
                                       ("to=2026-11-30", "from"), ("from=2026-11-01&to=2026-11-30&store=paris&region=north", "not both"),
                                       ("from=2026-11-01&to=2026-11-30&format=xml", "format")] {
                     let refused = try await Self.call(client, .get, "/v1/reports/stores?\(query)", token: token)

@@ -16,6 +16,8 @@ struct InsightReportTests {
         ("2026-11-02", "2026-11-15", .day),      // whole weeks: the total comes from week members
         ("2026-10-20", "2026-12-05", .month),    // spans three months, two of them clipped
         ("2026-10-01", "2026-10-31", .month),    // an empty period
+        ("2026-01-01", "2026-12-31", .quarter),  // a whole year by quarter: the chain's year members answer the total
+        ("2026-10-01", "2026-12-31", .month),    // a whole quarter
     ]
 
     @Test("every figure of every bucket and total, for each store, each region and the chain, equals the naive count; a rebuild changes nothing; each figure's rows give its value")
