@@ -10,7 +10,7 @@ import PostgresNIO
 public enum HeadOfficeMigrations {
     static let lockKey: Int64 = 7_200
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4)]
 
     public static var latest: String { migrations.last!.name }
 
@@ -54,12 +54,30 @@ public enum HeadOfficeMigrations {
         }
     }
 
-    /// Splits a migration at the semicolons that end its lines. Migrations are written so that no statement has
-    /// such a semicolon inside it (function bodies are one-line strings).
-    static func statements(of sql: String) -> [String] {
-        sql.components(separatedBy: ";\n").map { chunk in
-            chunk.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
-        }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    /// Splits a migration at the semicolons that end its lines, except inside a `$$`-quoted function body, whose
+    /// statements end their lines with semicolons too. Lines that are SQL comments are dropped. (Only `$$` quotes
+    /// are recognized, not `$tag$`.)
+    public static func statements(of sql: String) -> [String] {
+        var statements: [String] = []
+        var current: [Substring] = []
+        var insideBody = false
+        func finish() {
+            let statement = current.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !statement.isEmpty { statements.append(statement) }
+            current = []
+        }
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("--") { continue }
+            if line.components(separatedBy: "$$").count % 2 == 0 { insideBody.toggle() }
+            if !insideBody && line.hasSuffix(";") {
+                current.append(line.dropLast())
+                finish()
+            } else {
+                current.append(line)
+            }
+        }
+        finish()
+        return statements
     }
 
     private static let v1 = """
