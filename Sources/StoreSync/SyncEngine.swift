@@ -62,11 +62,18 @@ public actor SyncEngine: Service {
     /// Sends pending events in batches. Head office answers with the contiguous high-water mark; the store forgets
     /// nothing until then. A reported gap means head office lost events the store already saw acknowledged, which
     /// only a restored head-office backup can cause: the store logs it and keeps sending from the mark.
+    ///
+    /// Acknowledged events are pruned every ``pruneEvery`` events and when the round ends, not after each batch:
+    /// at `synchronous=FULL` each prune is a durable commit of its own, and a catch-up of days of events paid one
+    /// per batch. The backlog is counted at the start and the end of the round and follows the mark in between
+    /// (counting the outbox is a scan of everything waiting).
     public func pushAll() async throws {
+        var acknowledged = try await database.syncState()?.acknowledgedSequence ?? 0
+        status.backlog = try await database.pendingOutboxCount()
+        var unpruned = 0
         while true {
             let pending = try await database.pendingOutboxEvents(limit: client.link.batchSize)
-            status.backlog = try await database.pendingOutboxCount()
-            guard !pending.isEmpty else { return }
+            guard !pending.isEmpty else { break }
             let batch = PushBatch(storeId: database.storeId, events: pending.map(SyncEvent.init(outbox:)))
             let answer = try await client.push(batch)
             if !answer.gaps.isEmpty {
@@ -74,15 +81,25 @@ public actor SyncEngine: Service {
                     "gaps": "\(answer.gaps.map(\.description).joined(separator: ","))", "acknowledged": "\(answer.acknowledgedSequence)",
                 ])
             }
-            let before = try await database.syncState()?.acknowledgedSequence ?? 0
             try await database.acknowledgeOutbox(through: answer.acknowledgedSequence)
-            try await database.pruneAcknowledgedOutbox()
             status.pushedEvents += answer.accepted
-            status.backlog = try await database.pendingOutboxCount()
             // No progress (head office is missing an earlier event it should have): stop this round, retry later.
-            if answer.acknowledgedSequence <= before { return }
+            guard answer.acknowledgedSequence > acknowledged else { break }
+            let progress = Int(answer.acknowledgedSequence - acknowledged)
+            acknowledged = answer.acknowledgedSequence
+            status.backlog = max(0, status.backlog - progress)
+            unpruned += progress
+            if unpruned >= Self.pruneEvery {
+                try await database.pruneAcknowledgedOutbox()
+                unpruned = 0
+            }
         }
+        if unpruned > 0 { try await database.pruneAcknowledgedOutbox() }
+        status.backlog = try await database.pendingOutboxCount()
     }
+
+    /// Acknowledged events kept before a prune, during a long push.
+    static let pruneEvery = 10_000
 
     /// Applies head office's changes page by page; each page and its cursor commit together.
     public func pullAll() async throws {

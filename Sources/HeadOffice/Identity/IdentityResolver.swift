@@ -32,6 +32,8 @@ struct IdentityResolver {
     static func isVerified(kind: String, flag: Bool) -> Bool { possessionKinds.contains(kind) || flag }
 
     /// An identifier a store saw (`identifier.seen`, anonymous) or bound to a profile (`identifier.bound`).
+    /// Its twin in SQL, `hq_bind_identifier` (migration v4), applies bindings during a push up to the first one that
+    /// needs a merge; the two must decide alike.
     func record(_ event: IdentifierPayload, fromStore storeId: String) async throws -> [MergeOutcome] {
         let at = event.createdAt.flatMap(SyncDate.date) ?? Date()
         try await connection.query("""

@@ -10,7 +10,7 @@ extension HeadOfficeMigrations {
     static let v6 = v6Schema + v6Backfill + v6Triggers + v6Maintenance
 
     private static let v6Schema = """
-        ALTER TABLE visit ADD COLUMN identified_at_tap boolean, ADD COLUMN identifier_kind text;
+        ALTER TABLE visit ADD COLUMN identifier_kind text;
         ALTER TABLE profile ADD COLUMN signup_origin text;
         CREATE INDEX store_event_profile_created ON store_event (lower(payload->>'id')) WHERE type = 'profile.created';
         CREATE INDEX feedback_on_store_at ON feedback (store_id, at);
@@ -274,7 +274,7 @@ extension HeadOfficeMigrations {
 
     /// Rows that predate v6 get the tap facts head office can still tell: tied to someone now, and the card kind.
     private static let v6Backfill = """
-        UPDATE visit v SET identified_at_tap = v.profile_id IS NOT NULL,
+        UPDATE visit v SET identified_at_tap = COALESCE(v.identified_at_tap, v.profile_id IS NOT NULL),
                identifier_kind = COALESCE((SELECT kind FROM store_identifier si WHERE si.id = v.identifier_id), 'unknown');
         UPDATE profile p SET signup_origin = (SELECT e.payload->>'origin' FROM store_event e
                                               WHERE e.type = 'profile.created' AND lower(e.payload->>'id') = p.id::text

@@ -10,7 +10,7 @@ import PostgresNIO
 public enum HeadOfficeMigrations {
     static let lockKey: Int64 = 7_200
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v5", v5), ("v6", v6)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6)]
 
     public static var latest: String { migrations.last!.name }
 
@@ -54,28 +54,30 @@ public enum HeadOfficeMigrations {
         }
     }
 
-    /// Splits a migration at the semicolons that end its lines, except inside a dollar-quoted (`$$`) function body,
-    /// whose own statements end lines too. Comment lines outside bodies are dropped.
-    static func statements(of sql: String) -> [String] {
+    /// Splits a migration at the semicolons that end its lines, except inside a `$$`-quoted function body, whose
+    /// statements end their lines with semicolons too. Lines that are SQL comments are dropped. (Only `$$` quotes
+    /// are recognized, not `$tag$`.)
+    public static func statements(of sql: String) -> [String] {
         var statements: [String] = []
         var current: [Substring] = []
-        var inBody = false
+        var insideBody = false
+        func finish() {
+            let statement = current.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !statement.isEmpty { statements.append(statement) }
+            current = []
+        }
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if !inBody && trimmed.hasPrefix("--") { continue }
-            current.append(line)
-            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
-            if !inBody && trimmed.hasSuffix(";") {
-                statements.append(current.joined(separator: "\n"))
-                current = []
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("--") { continue }
+            if line.components(separatedBy: "$$").count % 2 == 0 { insideBody.toggle() }
+            if !insideBody && line.hasSuffix(";") {
+                current.append(line.dropLast())
+                finish()
+            } else {
+                current.append(line)
             }
         }
-        statements.append(current.joined(separator: "\n"))
-        return statements.map { text in
-            var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.hasSuffix(";") { text.removeLast() }
-            return text
-        }.filter { !$0.isEmpty }
+        finish()
+        return statements
     }
 
     private static let v1 = """

@@ -21,7 +21,9 @@ public enum StoreEventType: String, CaseIterable, Sendable {
     case staffRemoved = "staff.removed"
 }
 
-/// A push batch checked field by field before anything touches the database.
+/// A push batch's envelope checked field by field before anything touches the database. The payloads and dates
+/// are checked by `hq_ingest` (migration v4), set-based, against `payloadChecks`; it names a bad event and field
+/// the same way.
 struct ValidatedBatch: Sendable {
     let storeId: String
     let sequences: [Int64]
@@ -47,6 +49,16 @@ struct ValidatedBatch: Sendable {
         .feedbackRecorded: ["at"], .redemptionRecorded: ["at"],
     ]
 
+    /// The checks as `hq_ingest` takes them: (type, field, "uuid" or "date"), a type's UUIDs before its dates.
+    static let payloadChecks: (types: [String], fields: [String], kinds: [String]) = {
+        var checks: (types: [String], fields: [String], kinds: [String]) = ([], [], [])
+        for type in StoreEventType.allCases {
+            for field in requiredUUIDs[type] ?? [] { checks.types.append(type.rawValue); checks.fields.append(field); checks.kinds.append("uuid") }
+            for field in requiredDates[type] ?? [] { checks.types.append(type.rawValue); checks.fields.append(field); checks.kinds.append("date") }
+        }
+        return checks
+    }()
+
     init(_ batch: PushBatch, authenticatedStore: String) throws {
         guard (SyncProtocolVersion.oldestAccepted...SyncProtocolVersion.current).contains(batch.protocolVersion) else {
             throw HeadOfficeError(.invalidArgument, "protocolVersion \(batch.protocolVersion) is not supported: head office accepts \(SyncProtocolVersion.oldestAccepted) to \(SyncProtocolVersion.current)")
@@ -59,38 +71,23 @@ struct ValidatedBatch: Sendable {
         }
         var sequences: [Int64] = [], ids: [String] = [], types: [String] = [], versions: [Int64] = []
         var payloads: [String] = [], createdAts: [String] = []
-        var seenSequences = Set<Int64>(), seenIds = Set<String>()
+        sequences.reserveCapacity(batch.events.count)
+        ids.reserveCapacity(batch.events.count)
+        var seenSequences = Set<Int64>(minimumCapacity: batch.events.count), seenIds = Set<UUID>(minimumCapacity: batch.events.count)
         for (index, event) in batch.events.enumerated() {
-            let name = "events[\(index)] (sequence \(event.sequence))"
-            guard event.sequence > 0 else { throw HeadOfficeError(.invalidArgument, "\(name): sequence must be positive") }
-            guard let uuid = UUID(uuidString: event.id) else { throw HeadOfficeError(.invalidArgument, "\(name): id must be a UUID") }
+            guard event.sequence > 0 else { throw HeadOfficeError(.invalidArgument, "\(Self.name(index, event)): sequence must be positive") }
+            guard let uuid = UUID(uuidString: event.id) else { throw HeadOfficeError(.invalidArgument, "\(Self.name(index, event)): id must be a UUID") }
             guard seenSequences.insert(event.sequence).inserted else {
-                throw HeadOfficeError(.invalidArgument, "\(name): the sequence appears twice in the batch")
+                throw HeadOfficeError(.invalidArgument, "\(Self.name(index, event)): the sequence appears twice in the batch")
             }
-            guard seenIds.insert(uuid.uuidString.lowercased()).inserted else {
-                throw HeadOfficeError(.invalidArgument, "\(name): the id appears twice in the batch")
+            guard seenIds.insert(uuid).inserted else {
+                throw HeadOfficeError(.invalidArgument, "\(Self.name(index, event)): the id appears twice in the batch")
             }
-            guard let type = StoreEventType(rawValue: event.type) else {
-                throw HeadOfficeError(.invalidArgument, "\(name): unknown event type '\(event.type.prefix(64))'")
+            guard StoreEventType(rawValue: event.type) != nil else {
+                throw HeadOfficeError(.invalidArgument, "\(Self.name(index, event)): unknown event type '\(event.type.prefix(64))'")
             }
             guard event.schemaVersion == 1 else {
-                throw HeadOfficeError(.invalidArgument, "\(name): schemaVersion \(event.schemaVersion) of \(event.type) is not supported (1 is)")
-            }
-            guard SyncDate.date(event.createdAt) != nil else {
-                throw HeadOfficeError(.invalidArgument, "\(name): createdAt must be an ISO 8601 date, got '\(event.createdAt.prefix(40))'")
-            }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8))) as? [String: Any] else {
-                throw HeadOfficeError(.invalidArgument, "\(name): payload must be a JSON object")
-            }
-            for field in Self.requiredUUIDs[type] ?? [] {
-                guard let text = object[field] as? String, UUID(uuidString: text) != nil else {
-                    throw HeadOfficeError(.invalidArgument, "\(name): payload.\(field) must be a UUID")
-                }
-            }
-            for field in Self.requiredDates[type] ?? [] {
-                guard let text = object[field] as? String, SyncDate.date(text) != nil else {
-                    throw HeadOfficeError(.invalidArgument, "\(name): payload.\(field) must be an ISO 8601 date")
-                }
+                throw HeadOfficeError(.invalidArgument, "\(Self.name(index, event)): schemaVersion \(event.schemaVersion) of \(event.type) is not supported (1 is)")
             }
             sequences.append(event.sequence)
             ids.append(uuid.uuidString.lowercased())
@@ -107,4 +104,7 @@ struct ValidatedBatch: Sendable {
         self.payloads = payloads
         self.createdAts = createdAts
     }
+
+    /// How a refusal names an event; `hq_batch_error` names it the same way.
+    private static func name(_ index: Int, _ event: SyncEvent) -> String { "events[\(index)] (sequence \(event.sequence))" }
 }
