@@ -49,7 +49,7 @@ struct GroupCommitTests {
         }
         #expect(Set(ids).count == 200)
 
-        let rows = try await DatabaseQueue(path: store.path).read { db in
+        let rows = try DatabaseQueue(path: store.path).read { db in
             try Row.fetchAll(db, sql: "SELECT id, comment FROM feedback")
         }
         #expect(rows.count == 200)
