@@ -20,6 +20,7 @@ struct CrashDurabilityTests {
         var profileId: String?
         var ackedPurchases: [String: Int64] = [:]
         var ackedVisits: [String] = []
+        var ackedFeedback: [String] = []
         var exitedBySignal = false
     }
 
@@ -43,10 +44,11 @@ struct CrashDurabilityTests {
 
     /// Runs a burst and kills it with SIGKILL once `killAfter` acks were read. A watchdog kills it anyway after
     /// 60 s so a hang fails the test instead of stalling it.
-    static func burst(_ binary: URL, database: String, run: String, killAfter: Int) throws -> BurstResult {
+    static func burst(_ binary: URL, database: String, run: String, killAfter: Int, extraArguments: [String] = []) throws -> BurstResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = ["db", "burst", "--database", database, "--store-id", "crash-store", "--count", "100000", "--run", run]
+            + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -76,6 +78,9 @@ struct CrashDurabilityTests {
                     acks += 1
                 case "ack" where words.count >= 3 && words[1] == "visit":
                     result.ackedVisits.append(words[2])
+                    acks += 1
+                case "ack" where words.count >= 3 && words[1] == "feedback":
+                    result.ackedFeedback.append(words[2])
                     acks += 1
                 default: break
                 }
@@ -134,6 +139,40 @@ struct CrashDurabilityTests {
             #expect(ledgerRows == present.count)
             let expected = 50 + present.values.reduce(0, +)
             #expect(try await store.balance(profileId: profileId) == expected)
+            try store.close()
+        }
+    }
+
+    @Test("kill -9 while 16 writers' feedback commits in groups: every acknowledged write survives, the outbox has no gap")
+    func killNineDuringGroupCommit() async throws {
+        let binary = try #require(Self.parcoursBinary(), "build the parcours product next to the tests (make test does)")
+        let directory = try TemporaryDirectory()
+        let database = directory.path("group.sqlite")
+        var acked: [String] = []
+
+        for (round, killAfter) in [(0, 300), (1, 1000)] {
+            let result = try Self.burst(binary, database: database, run: "round\(round)", killAfter: killAfter,
+                                        extraArguments: ["--feedback-writers", "16"])
+            #expect(result.exitedBySignal, "round \(round): the burst must die by SIGKILL, not finish or fail")
+            #expect(result.ackedFeedback.count >= killAfter)
+            acked += result.ackedFeedback
+
+            let store = try await StoreDatabase.open(path: database)
+            let report = try await store.check()
+            #expect(report.integrity == ["ok"])
+            #expect(report.isConsistent, "round \(round): \(report)")
+            let queue = try DatabaseQueue(path: database)
+            let (present, events) = try await queue.read { db in
+                (Set(try String.fetchAll(db, sql: "SELECT id FROM feedback")),
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = 'feedback.recorded'") ?? -1)
+            }
+            try queue.close()
+            let lost = acked.filter { !present.contains($0) }
+            #expect(lost.isEmpty, "round \(round): \(lost.count) acknowledged feedbacks are missing")
+            // Every feedback kept has its one outbox event, whether or not its ack got out before the kill.
+            #expect(events == present.count)
+            // Each writer waits for one write at a time: at most 16 committed without their ack getting out.
+            #expect(present.count - acked.count <= 16)
             try store.close()
         }
     }

@@ -9,6 +9,12 @@ extension Database {
     /// acknowledged if the sync engine has pruned acknowledged rows. Writes are serialized, so this is gap-free.
     @discardableResult
     func appendOutboxEvent(_ type: OutboxEventType, storeId: String, payload: some Encodable, at: Date) throws -> OutboxEvent {
+        try appendOutboxEvent(type, storeId: storeId, encodedPayload: try OutboxPayload.encode(payload), at: at)
+    }
+
+    /// ``appendOutboxEvent(_:storeId:payload:at:)`` with the payload already written by ``OutboxPayload/encode(_:)``.
+    @discardableResult
+    func appendOutboxEvent(_ type: OutboxEventType, storeId: String, encodedPayload: String, at: Date) throws -> OutboxEvent {
         let highest = try Int64.fetchOne(cachedStatement(sql: """
             SELECT MAX(COALESCE((SELECT MAX(sequence) FROM outbox), 0),
                        COALESCE((SELECT acknowledgedSequence FROM syncState WHERE id = 1), 0))
@@ -19,7 +25,7 @@ extension Database {
             sequence: highest + 1,
             type: type,
             schemaVersion: 1,
-            payload: try OutboxPayload.encode(payload),
+            payload: encodedPayload,
             createdAt: at)
         try event.insertRow(self)
         return event

@@ -1,14 +1,14 @@
 import Foundation
 
-/// A payload of a hot write path (visit, ledger entry, purchase) that writes its own outbox JSON.
+/// A payload of a hot write path (visit, ledger entry, purchase, feedback) that writes its own outbox JSON.
 ///
 /// `JSONEncoder` with a custom date strategy cost more than all the SQLite work of a tap or a sale on Linux
 /// (an encoder, a keyed container per object, an ISO 8601 format style per date). These types have a small fixed
 /// shape, so they write exactly the bytes `OutboxPayload.slowEncode` would: keys in sorted order, `nil` fields
-/// left out (as synthesized `Codable` does), strings with `"` and `\` escaped and nothing else (slashes are not
-/// escaped), dates as ISO 8601 UTC with milliseconds. Anything the writer is not sure to write identically (a
-/// control character or a non-ASCII byte in a string, a date outside 1970…9999) makes it give up, and the caller
-/// falls back to `JSONEncoder`. Debug builds compare both encodings on every event.
+/// left out (as synthesized `Codable` does), strings with `"` and `\` escaped and nothing else (slashes and
+/// non-ASCII text are not escaped), dates as ISO 8601 UTC with milliseconds. Anything the writer is not sure to
+/// write identically (a control character in a string, a date outside 1970…9999) makes it give up, and the
+/// caller falls back to `JSONEncoder`. Debug builds compare both encodings on every event.
 protocol OutboxJSONEncodable {
     /// Returns false when the writer could not be sure to match `JSONEncoder`.
     func writeOutboxJSON(_ writer: inout OutboxJSONWriter) -> Bool
@@ -108,10 +108,12 @@ struct OutboxJSONWriter {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                 bytes.append(UInt8(ascii: "\\"))
                 bytes.append(byte)
-            case 0x20..<0x80:
+            case 0x20...0xFF:
+                // JSONEncoder writes non-ASCII text as its UTF-8 bytes, unescaped (checked for accents, CJK, emoji,
+                // U+2028/2029, U+FEFF and DEL): kiosk comments and names are mostly French.
                 bytes.append(byte)
             default:
-                // Control characters and non-ASCII text: leave them to JSONEncoder's own rules.
+                // Control characters: leave them to JSONEncoder's own rules.
                 isExact = false
                 bytes.append(byte)
             }
@@ -230,6 +232,23 @@ extension Identifier: OutboxJSONEncodable {
         writer.field("sunCounter", sunCounter)
         writer.field("value", value)
         writer.field("verified", verified)
+        writer.endObject()
+        return true
+    }
+}
+
+/// `feedback.recorded` is written by every kiosk feedback, many at once when the kiosks are busy.
+extension Feedback: OutboxJSONEncodable {
+    func writeOutboxJSON(_ writer: inout OutboxJSONWriter) -> Bool {
+        writer.beginObject()
+        writer.field("at", at)
+        writer.field("comment", comment)
+        writer.field("id", id)
+        writer.field("kioskDeviceId", kioskDeviceId)
+        writer.field("language", language)
+        writer.field("profileId", profileId)
+        writer.field("score", score)
+        writer.field("storeId", storeId)
         writer.endObject()
         return true
     }

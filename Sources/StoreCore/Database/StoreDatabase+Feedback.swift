@@ -14,12 +14,15 @@ extension StoreDatabase {
         let profileId = try profileId.map { try RecordID.normalized($0, what: "profileId") }
         let at = at.storeTruncated
 
+        let feedback = Feedback(id: UUIDv7.string(at: at), storeId: storeId, score: score, comment: comment,
+                                language: language, kioskDeviceId: kioskDeviceId, profileId: profileId, at: at)
+        // Encoded before the transaction: the payload needs nothing from the database, and the writer connection
+        // is the one thing every write waits for.
+        let payload = try OutboxPayload.encode(feedback)
         return try await write { db in
             if let profileId { _ = try Self.liveProfile(db, id: profileId) }
-            let feedback = Feedback(id: UUIDv7.string(at: at), storeId: self.storeId, score: score, comment: comment,
-                                    language: language, kioskDeviceId: kioskDeviceId, profileId: profileId, at: at)
-            try feedback.insert(db)
-            try db.appendOutboxEvent(.feedbackRecorded, storeId: self.storeId, payload: feedback, at: at)
+            try feedback.insertRow(db)
+            try db.appendOutboxEvent(.feedbackRecorded, storeId: self.storeId, encodedPayload: payload, at: at)
             return feedback
         }
     }

@@ -59,6 +59,8 @@ public struct StoreDatabase: Sendable {
     }
 
     let pool: DatabasePool
+    /// Shared by every copy of this value: the writes of all tasks gather into the same groups.
+    let groupCommit: GroupCommit
     public let path: String
     public let storeId: String
     let liveRules: LiveLoyaltyRules
@@ -116,7 +118,8 @@ public struct StoreDatabase: Sendable {
             return (storeId, try headOfficeRules(db, path: path, fileRules: fileRules) ?? fileRules)
         }
         options.logger.debug("store database open", metadata: ["store": "\(storeId)", "path": "\(path)"])
-        return StoreDatabase(pool: pool, path: path, storeId: storeId, liveRules: LiveLoyaltyRules(rules), options: options)
+        return StoreDatabase(pool: pool, groupCommit: GroupCommit(pool: pool), path: path, storeId: storeId,
+                             liveRules: LiveLoyaltyRules(rules), options: options)
     }
 
     /// Head office's earning rules as the store last received them, with the file's reward list.
@@ -144,9 +147,11 @@ public struct StoreDatabase: Sendable {
         }
     }
 
-    /// Runs `body` in one IMMEDIATE write transaction.
+    /// Runs `body` in an IMMEDIATE write transaction, alone or with the writes that queued up meanwhile
+    /// (``GroupCommit``): it returns once that transaction is committed, and if `body` throws nothing it wrote is
+    /// kept. `body` must touch nothing but the database: it may be run a second time, its first run rolled back.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.write(body)
+        try await groupCommit.write(body)
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

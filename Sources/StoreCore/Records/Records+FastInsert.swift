@@ -50,3 +50,11 @@ extension Purchase {
                                      pointsEarned, StoreDate.text(at)])
     }
 }
+
+extension Feedback {
+    func insertRow(_ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO feedback (id, storeId, score, comment, language, kioskDeviceId, profileId, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, storeId, score, comment, language, kioskDeviceId, profileId, StoreDate.text(at)])
+    }
+}

@@ -18,7 +18,7 @@ public final class DeviceTokenCache: Sendable {
     /// Far above the devices of one store; only tokens that authenticated get in, so this bounds nothing a client
     /// controls, but a bound keeps it honest.
     private static let capacity = 1024
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[SHA256.Digest: Entry]>([:])
     let lifetime: TimeInterval
     private let now: @Sendable () -> Date
 
@@ -55,7 +55,9 @@ public final class DeviceTokenCache: Sendable {
         entries.withLock { entries in entries = entries.filter { $0.value.device.id != deviceId } }
     }
 
-    private static func key(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    /// The digest itself is the key: hex text of it cost more than the rest of a cached lookup.
+    private static func key(_ token: String) -> SHA256.Digest {
+        var token = token
+        return token.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -52,16 +52,26 @@ enum JSONResponse {
         return encoder
     }
 
+    /// Made once and never reconfigured (encoding does not mutate it), so every request can share it.
+    private static let shared = encoder()
+
+    static func encode(_ value: some Encodable) throws -> Data {
+        try shared.encode(value)
+    }
+
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data: Data
         do {
-            data = try encoder().encode(value)
+            data = try encode(value)
         } catch {
             data = Data(#"{"error":"internal","reason":"the response could not be encoded"}"#.utf8)
             return Response(status: .internalServerError, headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return make(body: ByteBuffer(bytes: data), status: status)
+    }
+
+    static func make(body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 }

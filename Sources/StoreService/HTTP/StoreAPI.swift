@@ -18,6 +18,7 @@ public struct StoreAPI: Sendable {
     /// nil when the service runs without readers: `POST /v1/cards` then answers 503.
     public let cardIssuing: CardIssuing?
     let deviceTokens: DeviceTokenCache
+    let tapViews = EncodedViewCache<CurrentTapView>()
     let openAPIDocument: String
 
     public init(database: StoreDatabase, settings: StoreServiceSettings = StoreServiceSettings(),

@@ -1,6 +1,7 @@
 import Logging
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics, on a registry of its own (not the process-wide MetricsSystem), so that each
 /// application instance, and each test, counts only what it did.
@@ -8,6 +9,15 @@ public final class StoreMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let tapLatency: DurationHistogram
     private let outboxBacklog: Gauge
+    /// The request histograms already made, by label set. The registry's own lookup validates the metric name,
+    /// labels and help text on every call, which cost more than the rest of a cached greeting.
+    private let requestHistograms = Mutex<[RequestLabels: DurationHistogram]>([:])
+
+    private struct RequestLabels: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -32,12 +42,20 @@ public final class StoreMetrics: Sendable {
 
     /// One HTTP request. `route` is the matched route pattern (never the raw path, which could carry ids).
     func requestObserved(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeDurationHistogram(
+        let labels = RequestLabels(method: method, route: route, status: status)
+        if let histogram = requestHistograms.withLock({ $0[labels] }) {
+            histogram.record(duration)
+            return
+        }
+        let histogram = registry.makeDurationHistogram(
             descriptor: .init(namespace: "parcours", metricName: "http_request_duration", unitName: "seconds",
                               helpText: "HTTP request latency."),
             labels: [("method", method), ("route", route), ("status", String(status))],
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .seconds(1)]).record(duration)
+                      .milliseconds(100), .milliseconds(250), .seconds(1)])
+        // Routes are patterns and statuses a handful, so this stays a few dozen entries.
+        requestHistograms.withLock { $0[labels] = histogram }
+        histogram.record(duration)
     }
 
     func outboxBacklog(_ count: Int) {

@@ -29,6 +29,13 @@ extension StrictBody {
 /// silently mean "no consent". Here an unknown key, a wrong type, a missing field or an out-of-range value is a
 /// 400 that names the field.
 enum StrictJSON {
+    /// Made once and never reconfigured (decoding does not mutate it), so every request can share it.
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
     static func decode<Body: StrictBody>(_ type: Body.Type, from request: Request, limit: Int) async throws -> Body {
         guard let contentType = request.headers[.contentType]?.lowercased(),
               contentType.hasPrefix("application/json") else {
@@ -54,8 +61,6 @@ enum StrictJSON {
             throw APIError(.badRequest, "malformedJSON", "the body must be a JSON object")
         }
         try checkKeys(dictionary, of: Body.self, path: [])
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         let body: Body
         do {
             body = try decoder.decode(Body.self, from: data)

@@ -13,7 +13,8 @@ extension StoreAPI {
             guard let tap = await board.current(deviceId: device.id) else {
                 throw APIError(.notFound, "noCurrentTap", "no card was tapped on this device's reader recently")
             }
-            return JSONResponse.make(CurrentTapView(tap, includeProfileId: Self.seesProfileIds(context)))
+            let view = CurrentTapView(tap, includeProfileId: Self.seesProfileIds(context))
+            return JSONResponse.make(body: try tapViews.body(for: view, key: device.id))
         }
     }
 

@@ -47,7 +47,7 @@ public struct TapGreeting: Sendable, Hashable {
 ///
 /// A kiosk gets only what the screen shows: first name, points, tier and the rewards within reach. A till with a
 /// staff session also gets the profile id, to open the customer panel.
-struct CurrentTapView: Encodable, Sendable {
+struct CurrentTapView: Encodable, Hashable, Sendable {
     var type = "tap"
     var tapRef: String
     var at: Date
@@ -56,7 +56,7 @@ struct CurrentTapView: Encodable, Sendable {
     var greeting: GreetingView?
     var profileId: String?
 
-    struct GreetingView: Encodable, Sendable {
+    struct GreetingView: Encodable, Hashable, Sendable {
         var firstName: String
         var language: String
         var points: Int64
@@ -76,7 +76,7 @@ struct CurrentTapView: Encodable, Sendable {
     }
 }
 
-struct RewardView: Codable, Sendable {
+struct RewardView: Codable, Hashable, Sendable {
     var id: String
     var name: String
     var cost: Int64

@@ -59,9 +59,15 @@ struct DatabaseCommand: AsyncParsableCommand {
         @Option(help: "The store id for a new database.") var storeId: String = "burst-store"
         @Option(help: "How many purchases to write.") var count: Int = 1000
         @Option(help: "A prefix that makes this run's receipt ids unique.") var run: String = "run"
+        @Option(help: "Instead of purchases: this many concurrent writers of kiosk feedback, so that writes commit in groups.")
+        var feedbackWriters: Int = 0
 
         func run() async throws {
             let store = try await StoreDatabase.open(path: database, options: .init(storeId: storeId))
+            if feedbackWriters > 0 {
+                try await feedbackBurst(store)
+                return
+            }
             let email = "burst@example.com"
             let profileId: String
             if let existing = try await store.findProfiles(.email(email)).first {
@@ -86,7 +92,29 @@ struct DatabaseCommand: AsyncParsableCommand {
             emit("done")
         }
 
-        private func emit(_ line: String) {
+        /// Each writer records `count` feedbacks one after the other; together they keep the writer busy, so the
+        /// commits hold several writes each. One ack per feedback, after its commit returned.
+        private func feedbackBurst(_ store: StoreDatabase) async throws {
+            let run = self.run, count = self.count
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<feedbackWriters {
+                    group.addTask {
+                        for index in 0..<count {
+                            let feedback = try await store.recordFeedback(
+                                score: index % 11, comment: "\(run)-\(writer)-\(index)", language: "en", kioskDeviceId: "kiosk-burst")
+                            Self.emit("ack feedback \(feedback.id)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            Self.emit("done")
+        }
+
+        private func emit(_ line: String) { Self.emit(line) }
+
+        /// One write(2) per line: lines from concurrent writers never interleave.
+        private static func emit(_ line: String) {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
     }
