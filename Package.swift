@@ -4,7 +4,7 @@
 //   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService ┐
 //                                                        StoreCore ─────┴→ StoreService ┐
 //   SyncProtocol (the store ↔ head-office contract) → StoreSync (store side) ─────────────┴→ parcours
-//   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP) ──────────────────────→ parcours
+//   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP, the dashboard) ───────→ parcours
 //   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
 import PackageDescription
 
@@ -138,6 +138,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources/Public")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
