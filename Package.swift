@@ -5,6 +5,7 @@
 //                                                        StoreCore ─────┴→ StoreService ┐
 //   SyncProtocol (the store ↔ head-office contract) → StoreSync (store side) ─────────────┴→ parcours
 //   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP, the dashboard) ───────→ parcours
+//   StoreCore + StoreSync → ChainSimulator (a simulated chain's traffic, `parcours demo seed`) → parcours
 //   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
 import PackageDescription
 
@@ -141,11 +142,21 @@ let package = Package(
             resources: [.copy("Resources/Public")],
             swiftSettings: strictSettings
         ),
+        // A believable chain's traffic for demos and the dashboard's tests: stores on their own SQLite files, written
+        // through the real store write paths and pushed to head office by the real sync engine.
+        .target(
+            name: "ChainSimulator",
+            dependencies: [
+                "StoreCore", "StoreSync", "SyncProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "parcours",
             dependencies: [
                 "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService",
-                "SyncProtocol", "StoreSync", "HeadOffice", "HeadOfficeService",
+                "SyncProtocol", "StoreSync", "HeadOffice", "HeadOfficeService", "ChainSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
