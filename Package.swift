@@ -68,10 +68,17 @@ let package = Package(
             dependencies: ["PCSC", "CardProtocols", "CardSecurity", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // Slow password hashing (PBKDF2-HMAC-SHA256) for staff PINs and head-office manager passwords.
+        .target(
+            name: "KeyDerivation",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // The store's domain and persistence on embedded SQLite (GRDB): profiles, visits, ledger, outbox.
         .target(
             name: "StoreCore",
             dependencies: [
+                "KeyDerivation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,11 +125,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Head office's domain on PostgreSQL (postgres-nio): migrations, idempotent ingest, identity resolution,
-        // the changes feed, store credentials, digital profiles, GDPR.
+        // the changes feed, store credentials, digital profiles, GDPR, reports, segments, managers.
         .target(
             name: "HeadOffice",
             dependencies: [
-                "SyncProtocol",
+                "SyncProtocol", "KeyDerivation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +142,7 @@ let package = Package(
             dependencies: [
                 "HeadOffice", "SyncProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -204,7 +212,7 @@ let package = Package(
 
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore", "KeyDerivation"], swiftSettings: strictSettings),
         // The HTTP API against a real SQLite file: role matrix, strict decoding, live taps, OpenAPI ↔ routes.
         .testTarget(
             name: "StoreServiceTests",

@@ -41,6 +41,7 @@ public struct HeadOfficeAPI: Sendable {
             return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit), status: .ok)
         }
         addDigitalProfileRoutes(to: router)
+        addInsightRoutes(to: router)
         addDashboardRoutes(to: router)
         return router
     }

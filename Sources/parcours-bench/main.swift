@@ -1,9 +1,9 @@
 import Foundation
 
 // Benchmarks: `make bench` (release build, the rig started). Each suite measures Parcours beside a reference
-// measured in the same run. Suites: taps, parse, store, http, hq (all by default); e.g. `parcours-bench taps parse`.
+// measured in the same run. Suites: taps, parse, store, http, hq, insight (all by default); e.g. `parcours-bench taps parse`.
 // BENCH_TAPS sets the number of taps per client for tap-to-UID (default 200); BENCH_WS_TAPS the taps per client
-// for tap → kiosk WebSocket (default 100). hq needs PARCOURS_BENCH_DATABASE_URL (see HeadOfficeBenchmarks).
+// for tap → kiosk WebSocket (default 100). hq and insight need PARCOURS_BENCH_DATABASE_URL (see HeadOfficeBenchmarks, InsightBenchmarks).
 
 let requested = Set(CommandLine.arguments.dropFirst())
 func wants(_ suite: String) -> Bool { requested.isEmpty || requested.contains(suite) }
@@ -29,6 +29,7 @@ do {
         report(try await HTTPBenchmarks.run(webSocketTaps: webSocketTaps))
     }
     if wants("hq") { report(try await HeadOfficeBenchmarks.run()) }
+    if wants("insight") { report(try await InsightBenchmarks.run()) }
 } catch {
     print("parcours-bench: \(error)")
     exit(1)

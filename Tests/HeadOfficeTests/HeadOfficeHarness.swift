@@ -104,8 +104,8 @@ struct TestStore: Sendable {
     let directory: URL
 
     static func make(_ id: String, headOffice: HeadOfficeDatabase, url: URL, batchSize: Int = 500,
-                     requestTimeout: Duration = .seconds(20)) async throws -> TestStore {
-        let credential = try await headOffice.addStore(id: id, name: "Store \(id)", region: "Île-de-France")
+                     requestTimeout: Duration = .seconds(20), region: String = "Île-de-France") async throws -> TestStore {
+        let credential = try await headOffice.addStore(id: id, name: "Store \(id)", region: region)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-hq-tests-\(UUID().uuidString)")
         let database = try await StoreDatabase.open(path: directory.appendingPathComponent("\(id).sqlite").path,
                                                     options: .init(storeId: id, synchronous: .normal))

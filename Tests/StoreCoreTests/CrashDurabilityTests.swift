@@ -127,8 +127,9 @@ struct CrashDurabilityTests {
                 #expect(present[receipt] == points, "acknowledged purchase \(receipt) must survive")
             }
             for visit in ackedVisits { #expect(visitIds.contains(visit), "acknowledged visit \(visit) must survive") }
-            // At most the one write in flight when the kill landed may have committed without its ack.
-            #expect(present.count - allAcked.count <= 1)
+            // At most the one write in flight when each kill landed may have committed without its ack: one per
+            // round so far, as the rounds share the file.
+            #expect(present.count - allAcked.count <= round + 1)
             // Every purchase has its ledger entry, and the balance is the ledger's sum.
             #expect(ledgerRows == present.count)
             let expected = 50 + present.values.reduce(0, +)

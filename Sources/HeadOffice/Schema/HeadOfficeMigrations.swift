@@ -10,7 +10,7 @@ import PostgresNIO
 public enum HeadOfficeMigrations {
     static let lockKey: Int64 = 7_200
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v6", v6)]
 
     public static var latest: String { migrations.last!.name }
 
@@ -54,12 +54,28 @@ public enum HeadOfficeMigrations {
         }
     }
 
-    /// Splits a migration at the semicolons that end its lines. Migrations are written so that no statement has
-    /// such a semicolon inside it (function bodies are one-line strings).
+    /// Splits a migration at the semicolons that end its lines, except inside a dollar-quoted (`$$`) function body,
+    /// whose own statements end lines too. Comment lines outside bodies are dropped.
     static func statements(of sql: String) -> [String] {
-        sql.components(separatedBy: ";\n").map { chunk in
-            chunk.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
-        }.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        var statements: [String] = []
+        var current: [Substring] = []
+        var inBody = false
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if !inBody && trimmed.hasPrefix("--") { continue }
+            current.append(line)
+            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
+            if !inBody && trimmed.hasSuffix(";") {
+                statements.append(current.joined(separator: "\n"))
+                current = []
+            }
+        }
+        statements.append(current.joined(separator: "\n"))
+        return statements.map { text in
+            var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.hasSuffix(";") { text.removeLast() }
+            return text
+        }.filter { !$0.isEmpty }
     }
 
     private static let v1 = """

@@ -106,11 +106,12 @@ struct Projection {
     }
 
     /// One statement per fact type. Profile ids resolve to survivors; an anonymous visit is attributed through the
-    /// identifier it was made with, when head office knows whose that is.
+    /// identifier it was made with, when head office knows whose that is. Whether the store itself knew the person
+    /// at the tap is kept (`identified_at_tap`): the reports' identified share and sign-up conversion.
     private func facts() async throws -> [UUID] {
         let visitedBy = try await connection.query("""
-            INSERT INTO visit (id, store_id, device_id, identifier_id, profile_id, at)
-            SELECT (p->>'id')::uuid, p->>'storeId', p->>'deviceId', (p->>'identifierId')::uuid,
+            INSERT INTO visit (id, store_id, device_id, identifier_id, identified_at_tap, profile_id, at)
+            SELECT (p->>'id')::uuid, p->>'storeId', p->>'deviceId', (p->>'identifierId')::uuid, p->>'profileId' IS NOT NULL,
                    COALESCE(resolve_profile((p->>'profileId')::uuid),
                             (SELECT i.profile_id FROM store_identifier si JOIN identifier i ON i.kind = si.kind AND i.value = si.value
                              WHERE si.id = (p->>'identifierId')::uuid AND i.revoked_at IS NULL)),

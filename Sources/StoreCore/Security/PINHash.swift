@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeyDerivation
 
 /// A staff PIN stored as `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`.
 ///
@@ -7,51 +8,34 @@ import Foundation
 /// A 4–8 digit PIN has at most 10⁸ values: the slow KDF only buys time if the file leaks; the real defence is the
 /// lockout after a few failures (``StoreDatabase/verifyStaffPIN(staffId:pin:at:)``).
 struct PINHash: Sendable, Hashable {
-    static let minimumIterations = 100_000
-    static let defaultIterations = 120_000
-    static let scheme = "pbkdf2-sha256"
+    static let minimumIterations = PasswordHash.minimumIterations
+    static let defaultIterations = PasswordHash.defaultIterations
 
-    let iterations: Int
-    let salt: [UInt8]
-    let hash: [UInt8]
+    private let stored: PasswordHash
 
-    var encoded: String {
-        "\(Self.scheme)$\(iterations)$\(Data(salt).base64EncodedString())$\(Data(hash).base64EncodedString())"
-    }
+    var iterations: Int { stored.iterations }
+    var salt: [UInt8] { stored.salt }
+    var hash: [UInt8] { stored.hash }
+    var encoded: String { stored.encoded }
 
     /// Hashes a new PIN with a fresh 16-byte random salt.
     static func make(pin: String, iterations: Int = defaultIterations) throws -> PINHash {
-        let pin = try validated(pin)
-        var generator = SystemRandomNumberGenerator()
-        let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let rounds = max(iterations, minimumIterations)
-        return PINHash(iterations: rounds, salt: salt,
-                       hash: PBKDF2.sha256(password: Array(pin.utf8), salt: salt, iterations: rounds, keyByteCount: 32))
+        PINHash(stored: PasswordHash.make(secret: try validated(pin), iterations: iterations))
     }
 
+    private init(stored: PasswordHash) { self.stored = stored }
+
     init(iterations: Int, salt: [UInt8], hash: [UInt8]) {
-        self.iterations = iterations
-        self.salt = salt
-        self.hash = hash
+        stored = PasswordHash(iterations: iterations, salt: salt, hash: hash)
     }
 
     /// Parses a stored hash; nil if the text is not one we wrote (treated as "PIN never matches").
     init?(encoded: String) {
-        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == Self.scheme, let iterations = Int(parts[1]),
-              (Self.minimumIterations...10_000_000).contains(iterations),
-              let salt = Data(base64Encoded: String(parts[2])), let hash = Data(base64Encoded: String(parts[3])),
-              salt.count >= 8, hash.count == 32 else { return nil }
-        self.init(iterations: iterations, salt: Array(salt), hash: Array(hash))
+        guard let stored = PasswordHash(encoded: encoded) else { return nil }
+        self.stored = stored
     }
 
-    func matches(pin: String) -> Bool {
-        let candidate = PBKDF2.sha256(password: Array(pin.utf8), salt: salt, iterations: iterations, keyByteCount: hash.count)
-        // Constant-time comparison, so the time taken does not say how many leading bytes matched.
-        var difference: UInt8 = 0
-        for (left, right) in zip(candidate, hash) { difference |= left ^ right }
-        return difference == 0 && candidate.count == hash.count
-    }
+    func matches(pin: String) -> Bool { stored.matches(pin) }
 
     /// PINs are 4–12 ASCII digits; `0000`-style repeats and straight runs are refused as trivially guessed.
     static func validated(_ pin: String) throws -> String {

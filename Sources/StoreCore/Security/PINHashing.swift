@@ -1,16 +1,12 @@
-import Dispatch
+import KeyDerivation
 
-/// Where the deliberately slow PIN hash (PBKDF2) runs: a serial queue of its own.
+/// Where the deliberately slow PIN hash (PBKDF2) runs: ``SlowHashing``'s serial queue.
 ///
 /// On Swift's cooperative pool the hash would hold one of its few threads (two on a till PC) for its whole
 /// duration and stall every other task of the process: taps, HTTP requests, timers. Serial, the queue also bounds
 /// how fast PINs can be tried through one process.
 enum PINHashing {
-    private static let queue = DispatchQueue(label: "parcours.pin-hash", qos: .userInitiated)
-
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await SlowHashing.run(body)
     }
 }

@@ -14,7 +14,8 @@ struct HeadOfficeCommand: AsyncParsableCommand {
         commandName: "hq",
         abstract: "Head office: the chain's PostgreSQL system of record and the stores' sync.",
         subcommands: [HQServeCommand.self, HQMigrateCommand.self, HQStoreCommand.self, HQSyncReportCommand.self,
-                      HQCustomerCommand.self, HQRewardCommand.self, HQImportCommand.self, HQAPIKeyCommand.self])
+                      HQCustomerCommand.self, HQRewardCommand.self, HQImportCommand.self, HQAPIKeyCommand.self,
+                      HQManagerCommand.self, HQReportCommand.self, HQSegmentsCommand.self])
 }
 
 /// The database every `hq` verb works on.
@@ -66,18 +67,24 @@ struct HQServeCommand: AsyncParsableCommand {
     @OptionGroup var options: HeadOfficeOptions
     @Option(help: "Address to listen on (default 127.0.0.1; put TLS in front, or behind a load balancer).") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8090
+    @Option(help: "Seconds between RFM segment refreshes (default 3600, or PARCOURS_HQ_SEGMENT_REFRESH_SECONDS).")
+    var segmentRefreshSeconds = Int(ProcessInfo.processInfo.environment["PARCOURS_HQ_SEGMENT_REFRESH_SECONDS"] ?? "") ?? 3_600
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535, got \(port)") }
+        guard (10...86_400 * 7).contains(segmentRefreshSeconds) else {
+            throw ValidationError("--segment-refresh-seconds must be from 10 to 604800, got \(segmentRefreshSeconds)")
+        }
     }
 
     func run() async throws {
-        let (host, port) = (host, port)
+        let (host, port, segmentRefreshSeconds) = (host, port, segmentRefreshSeconds)
         try await options.withDatabase { database in
             let logger = Logger(label: "parcours.hq")
             let application = buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: host, port: port,
                                                          logger: Logger(label: "parcours.hq.http"))
-            let group = ServiceGroup(configuration: .init(services: [.init(service: application)],
+            let upkeep = InsightMaintenance(database: database, refreshSegmentsEvery: .seconds(segmentRefreshSeconds))
+            let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: upkeep)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             FileHandle.standardOutput.write(Data("parcours hq: serving http://\(host):\(port) (schema \(HeadOfficeMigrations.latest); Ctrl-C stops)\n".utf8))
             try await group.run()

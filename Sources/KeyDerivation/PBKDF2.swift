@@ -1,12 +1,13 @@
 import Crypto
 
-/// PBKDF2 (RFC 8018 §5.2) with HMAC-SHA256, built on swift-crypto's `HMAC`.
+/// PBKDF2 (RFC 8018 §5.2) with HMAC-SHA256, built on swift-crypto's `HMAC`: the store's staff PINs and head
+/// office's manager passwords.
 ///
 /// swift-crypto has no PBKDF2 on Linux (`_CryptoExtras` only has it behind BoringSSL internals that are not part of
 /// its API), and none of the packages we may depend on offer scrypt or Argon2, so the KDF is written here and
 /// checked against published test vectors. The keyed HMAC state is computed once and copied per iteration.
-enum PBKDF2 {
-    static func sha256(password: [UInt8], salt: [UInt8], iterations: Int, keyByteCount: Int) -> [UInt8] {
+public enum PBKDF2 {
+    public static func sha256(password: [UInt8], salt: [UInt8], iterations: Int, keyByteCount: Int) -> [UInt8] {
         precondition(iterations > 0 && keyByteCount > 0, "PBKDF2 needs at least one iteration and one output byte")
         let keyed = HMAC<SHA256>(key: SymmetricKey(data: password))
         var output: [UInt8] = []
