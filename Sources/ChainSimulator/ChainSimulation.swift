@@ -92,6 +92,19 @@ public struct ChainSimulation: Sendable {
             opened.append(try await OpenStore.open(store, file: file, headOffice: headOffice, logger: logger))
             summary.storeFiles.append(file)
         }
+        // The programme did not start today: many of the people the stores already see joined in the 90 days
+        // before, at their store's kiosk, so the period has members coming back as well as new sign-ups.
+        for (index, store) in opened.enumerated() {
+            var earlier: [(at: Date, shopper: Int)] = []
+            for (number, shopper) in shoppers.enumerated() where shopper.homeStore == index && shopper.signUpRate > 0 && random.chance(0.6) {
+                let midnight = start.addingTimeInterval(-Double(1 + random.below(90)) * 86_400)
+                earlier.append((StoreDay.arrivalTime(midnight, random: &random), number))
+            }
+            var traffic = StoreDay(store: store, storeIndex: index, storeCount: opened.count, day: -1, midnight: start)
+            try await traffic.runEarlierSignUps(earlier, shoppers: &shoppers, random: &random)
+            summary.counts.add(traffic.counts)
+            try await store.engine.syncOnce()
+        }
         for day in 0..<days {
             let midnight = start.addingTimeInterval(Double(day) * 86_400)
             // Newcomers: people who had never been to the store before today.

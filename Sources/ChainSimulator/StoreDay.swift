@@ -87,7 +87,15 @@ struct StoreDay {
         }
     }
 
-    private mutating func visit(_ shopper: inout Shopper, at: Date, random: inout SeededRandom) async throws {
+    /// Members who joined before the simulated days: each one's sign-up visit, at its time in the weeks before.
+    mutating func runEarlierSignUps(_ members: [(at: Date, shopper: Int)], shoppers: inout [Shopper],
+                                    random: inout SeededRandom) async throws {
+        for member in members.sorted(by: { $0.at < $1.at }) {
+            try await visit(&shoppers[member.shopper], at: member.at, random: &random, signingUp: true)
+        }
+    }
+
+    private mutating func visit(_ shopper: inout Shopper, at: Date, random: inout SeededRandom, signingUp: Bool = false) async throws {
         let database = store.database
         var presented = identifiers(of: &shopper)
         let outcome = try await database.recordTap(Tap(identifiers: presented, deviceId: Self.kiosk, reader: Self.reader, at: at))
@@ -95,7 +103,7 @@ struct StoreDay {
         shopper.lastTouch = at
         let athome = shopper.homeStore == storeIndex
         var known = outcome.greeting?.profileId
-        if known == nil, athome, shopper.profileId == nil, random.chance(shopper.signUpRate) {
+        if known == nil, athome, shopper.profileId == nil, signingUp || random.chance(shopper.signUpRate) {
             if shopper.card == .sunTag {
                 presented = identifiers(of: &shopper)
             }
@@ -121,7 +129,7 @@ struct StoreDay {
         }
         if random.chance(known == nil ? 0.4 : 0.7) {
             counts.purchases += 1
-            let receipt = "R-\(Int(midnight.timeIntervalSince1970) / 86_400)-\(counts.purchases)"
+            let receipt = "R-\(Int(clock.timeIntervalSince1970) / 86_400)-\(counts.purchases)"
             let amount = Int64(500 + random.below(11_500))
             _ = try await database.recordPurchase(PurchaseRequest(receiptId: receipt, tillDeviceId: Self.till, amountMinor: amount,
                                                                   currency: "EUR", profileId: known, at: clock))

@@ -343,8 +343,9 @@ def test_manager_signs_in_and_sees_the_whole_chain(hq, laptop, tablet):
     laptop.sign_in()
     laptop.wait(lambda: laptop.shown("app"), what="the dashboard after sign-in")
     assert MANAGER_NAME in laptop.by_id("manager-name").text, laptop.by_id("manager-name").text
-    options = [o.get_attribute("value") for o in Select(laptop.by_id("filter-scope")).options]
     stores = hq.get("/v1/stores")["stores"]
+    laptop.wait(lambda: len(Select(laptop.by_id("filter-scope")).options) > len(stores), what="the stores in the store filter")
+    options = [o.get_attribute("value") for o in Select(laptop.by_id("filter-scope")).options]
     assert options[0] == "chain" and all("store:" + s["id"] in options for s in stores), options
     assert any(o.startswith("region:") for o in options), options
     first, last = show(laptop, hq.month, "chain")

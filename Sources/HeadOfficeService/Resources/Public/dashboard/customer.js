@@ -16,7 +16,7 @@ const CHANNELS = {
 
 const KINDS = {
   storeVisit: "Store visit", purchase: "Purchase", refund: "Refund", feedback: "Feedback", signUp: "Sign-up",
-  cardIssue: "Card issued", merge: "Profiles merged", webVisit: "Web visit", onlineOrder: "Online order",
+  cardIssue: "Card issued", identifierAdded: "Card added", merge: "Profiles merged", webVisit: "Web visit", onlineOrder: "Online order",
   emailClick: "Email click", redemption: "Reward redeemed", consent: "Consent",
 };
 
@@ -49,8 +49,10 @@ function facts(target, rows) {
   }
 }
 
+/** A table that scrolls sideways inside its panel when it is wider than the panel (a tablet, long values). */
 function table(caption, head, rows, className = "") {
-  const node = make("table", { class: className || null });
+  const wrap = make("div", { class: "table-wrap" });
+  const node = wrap.appendChild(make("table", { class: className || null }));
   node.appendChild(make("caption", {}, caption));
   const headRow = make("tr");
   for (const cell of head) headRow.appendChild(make("th", { scope: "col" }, cell));
@@ -61,7 +63,7 @@ function table(caption, head, rows, className = "") {
     for (const cell of row) tr.appendChild(make("td", {}, cell === null || cell === undefined ? "–" : String(cell)));
     body.appendChild(tr);
   }
-  return node;
+  return wrap;
 }
 
 function yesNo(value) {
@@ -95,11 +97,11 @@ function render(customer) {
     ["First store", storeName(profile.originStoreId, places)],
     ["E-commerce id", profile.ecommerceId],
     ["Segment", customer.segment ? `${customer.segment.name} (R${customer.segment.r} F${customer.segment.f} M${customer.segment.m})` : "not segmented yet"],
-    ["Churn risk", customer.segment ? customer.segment.churnRisk : null],
+    ["Churn risk", customer.segment ? (customer.segment.churnRisk ? "yes: quieter than usual" : "no") : null],
   ]);
 
   const loyalty = customer.loyalty || {};
-  facts($("loyalty"), [["Balance", `${formatInteger(loyalty.balance)} points`], ["Tier", loyalty.tier]]);
+  facts($("loyalty"), [["Balance", `${formatInteger(loyalty.balance)} points`], ...(loyalty.tier ? [["Tier", loyalty.tier]] : [])]);
   const ledger = (loyalty.ledger || []).slice().reverse();
   const ledgerBox = $("ledger");
   ledgerBox.replaceChildren(table(`Points ledger, newest first${ledger.length > 15 ? ` (15 of ${ledger.length})` : ""}`,

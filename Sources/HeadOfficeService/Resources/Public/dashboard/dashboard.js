@@ -14,7 +14,7 @@ const MOST_SERIES = 6;
 const TOP_STORES = 5;
 
 const KIND_LABELS = {
-  loyaltyCard: "Loyalty card", paymentToken: "Payment card", companionApp: "Companion app", sunTag: "SUN tag",
+  loyaltyCard: "Loyalty card", paymentToken: "Payment card", companionApp: "Companion app", appDevice: "Companion app", sunTag: "SUN tag",
   cardUID: "Other card", paymentAccountReference: "Card account (PAR)",
 };
 
@@ -390,7 +390,7 @@ async function showMembers(name) {
       row.appendChild(make("td", {}, formatInteger(member.recency)));
       row.appendChild(make("td", {}, formatInteger(member.frequency)));
       row.appendChild(make("td", {}, member.monetary === undefined ? "–" : `€${(member.monetary / 100).toLocaleString("en-GB", { maximumFractionDigits: 0 })}`));
-      row.appendChild(make("td", {}, member.churnRisk === undefined ? "–" : String(member.churnRisk)));
+      row.appendChild(make("td", {}, member.churnRisk === undefined ? "–" : member.churnRisk === true ? "yes" : member.churnRisk === false ? "no" : String(member.churnRisk)));
       tbody.appendChild(row);
     }
     target.replaceChildren(table);
