@@ -40,7 +40,7 @@ export function niceTicks(min, max, count = 5) {
 }
 
 /** The frame every chart shares: figure, heading, SVG with title and desc. */
-function frame(container, { title, desc, height, kind }) {
+function frame(container, { title, desc, height, kind, width = WIDTH }) {
   chartCount += 1;
   const id = `chart-${chartCount}`;
   container.replaceChildren();
@@ -48,7 +48,7 @@ function frame(container, { title, desc, height, kind }) {
   const caption = element("figcaption", { class: "chart-title", id: `${id}-caption` }, title);
   figure.appendChild(caption);
   const svg = svgElement("svg", {
-    viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": `${id}-title ${id}-desc`,
+    viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title ${id}-desc`,
     preserveAspectRatio: "xMidYMid meet", class: "chart-svg",
   });
   svgElement("title", { id: `${id}-title` }, svg).textContent = title;
@@ -58,8 +58,8 @@ function frame(container, { title, desc, height, kind }) {
   return { figure, svg, id };
 }
 
-function emptyNote(figure, svg, height, text) {
-  const note = svgElement("text", { x: WIDTH / 2, y: height / 2, "text-anchor": "middle", class: "chart-empty" }, svg);
+function emptyNote(figure, svg, height, text, width = WIDTH) {
+  const note = svgElement("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "chart-empty" }, svg);
   note.textContent = text || "No data for this period";
   figure.dataset.empty = "true";
 }
@@ -125,23 +125,25 @@ function xLabels(svg, labels, position, bottom, maximum = 8) {
  * Lines over time, one per series: `labels` are the x values (bucket names), each series has `values` (numbers or
  * null for "no answer", drawn as a gap). Options: yMin/yMax (fixed bounds), format (tick and value text).
  */
-export function lineChart(container, { title, desc, labels, series, yMin, yMax, format = defaultFormat, emptyText }) {
+export function lineChart(container, { title, desc, labels, series, yMin, yMax, format = defaultFormat, emptyText, wide = false }) {
+  // A chart across the whole page gets a wider drawing, so it fills the width instead of growing tall.
+  const width = wide ? 1200 : WIDTH;
   const height = 280;
-  const { figure, svg } = frame(container, { title, desc, height, kind: "line" });
+  const { figure, svg } = frame(container, { title, desc, height, kind: "line", width });
   figure.dataset.series = String(series.length);
   figure.dataset.points = String(labels.length);
   const all = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
   if (labels.length === 0 || series.length === 0 || all.length === 0) {
-    emptyNote(figure, svg, height, emptyText);
+    emptyNote(figure, svg, height, emptyText, width);
     return figure;
   }
-  const [left, right, top, bottom] = [56, WIDTH - 16, 16, height - 36];
+  const [left, right, top, bottom] = [56, width - 28, 16, height - 36];
   const ticks = niceTicks(yMin ?? Math.min(0, ...all), yMax ?? Math.max(...all, 1));
   const low = ticks[0], high = ticks[ticks.length - 1];
   const scale = (v) => bottom - ((v - low) / (high - low)) * (bottom - top);
   const position = (i) => (labels.length === 1 ? (left + right) / 2 : left + (i / (labels.length - 1)) * (right - left));
   yAxis(svg, ticks, scale, left, right, format);
-  xLabels(svg, labels, position, bottom);
+  xLabels(svg, labels, position, bottom, wide ? 14 : 8);
   series.forEach((s, index) => {
     const group = svgElement("g", { class: `series c${index % 10}`, "data-series": s.name }, svg);
     let path = "";
@@ -260,7 +262,7 @@ export function funnelChart(container, { title, desc, steps, format = defaultFor
   }
   const full = WIDTH - 40;
   steps.forEach((step, i) => {
-    const width = Math.max(4, (step.value / first) * full);
+    const width = Math.min(full, Math.max(4, (step.value / first) * full));
     const y = 8 + i * band;
     const rect = svgElement("rect", { x: ((WIDTH - width) / 2).toFixed(1), y, width: width.toFixed(1), height: band - 22, rx: 4,
                                       class: `funnel-step c${i % 10}`, fill: "currentColor", "data-step": step.label,

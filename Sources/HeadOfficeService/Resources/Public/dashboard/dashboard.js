@@ -236,7 +236,7 @@ async function loadVisits(filters, scopeReport, mine) {
   lineChart($("chart-visits"), {
     title: `Visits per ${filters.by}, by store`,
     desc: `Visits per ${filters.by} from ${filters.from} to ${filters.to} for ${scopeName(filters.scope)}.${note}`,
-    labels, series, yMin: 0,
+    labels, series, yMin: 0, wide: true,
   });
 }
 
