@@ -236,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "HeadOfficeTests",
             dependencies: [
-                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore",
+                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore", "ChainSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

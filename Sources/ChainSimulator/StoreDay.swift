@@ -2,7 +2,7 @@ import Foundation
 import StoreCore
 
 /// What the simulation did, for its summary line.
-public struct TrafficCounts: Sendable {
+public struct TrafficCounts: Sendable, Hashable {
     public var taps = 0, signUps = 0, purchases = 0, refunds = 0, redemptions = 0, feedback = 0
 
     mutating func add(_ other: TrafficCounts) {
