@@ -2,6 +2,8 @@ import Foundation
 import HeadOffice
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import SyncProtocol
 
@@ -40,11 +42,23 @@ public struct HeadOfficeAPI: Sendable {
             let after = request.uri.queryParameters.get("after")
             return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit), status: .ok)
         }
+        let document = Self.openAPIDocument
+        router.get("openapi.yaml") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
         addDigitalProfileRoutes(to: router)
         addInsightRoutes(to: router)
         addDashboardRoutes(to: router)
         return router
     }
+
+    /// `Resources/openapi.yaml`, read once; HeadOfficeTests checks it lists exactly the routes above.
+    public static let openAPIDocument: String = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else { return "" }
+        return text
+    }()
 
     /// The signed request's store and its body, or a 401 saying what was wrong.
     private func authenticated(_ request: Request) async throws -> (String, ByteBuffer) {
@@ -82,8 +96,14 @@ func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status) throws -
                     body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }
 
-public func buildHeadOfficeApplication(api: HeadOfficeAPI, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-    Application(router: api.makeRouter(),
-                configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "parcours-hq"),
-                logger: logger)
+/// A head-office node on `host:port`; HTTPS only when `tls` is given.
+///
+/// - Throws: ``HeadOfficeError`` naming `--tls-certificate` or `--tls-key` when a PEM file cannot be used.
+public func buildHeadOfficeApplication(api: HeadOfficeAPI, host: String, port: Int, tls: HeadOfficeTLS? = nil,
+                                       logger: Logger) throws -> some ApplicationProtocol {
+    let http = HTTPServerBuilder.http1()
+    let server = try tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.serverConfiguration()) } ?? http
+    return Application(router: api.makeRouter(), server: server,
+                       configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "parcours-hq"),
+                       logger: logger)
 }

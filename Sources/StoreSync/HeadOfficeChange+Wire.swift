@@ -44,6 +44,22 @@ extension HeadOfficeChange {
         case .rewardCatalog:
             guard let rewards = change.rewards else { throw missing("rewards") }
             self = .rewardCatalog(rewards.map { Reward(id: $0.id, name: $0.name, cost: $0.cost, active: $0.active) })
+        case .loyaltyRules:
+            guard let r = change.loyaltyRules else { throw missing("loyalty rules") }
+            // Head office checks the rules as the store does; rules this version still refuses (a currency it does
+            // not know) are skipped like any change it cannot apply, and the store keeps earning by the rules it has.
+            guard let rounding = LoyaltyRules.Rounding(rawValue: r.rounding),
+                  let rules = try? LoyaltyRules(
+                      currency: r.currency, pointsPerUnit: r.pointsPerUnit, rounding: rounding, signUpBonus: r.signUpBonus,
+                      visitBonus: r.visitBonus, visitBonusCooldownHours: r.visitBonusCooldownHours,
+                      visitWindowMinutes: r.visitWindowMinutes, tierWindowMonths: r.tierWindowMonths,
+                      tiers: r.tiers.map { LoyaltyRules.Tier(name: $0.name, threshold: $0.threshold) }, rewards: [],
+                      pointsExpiryMonths: r.pointsExpiryMonths)
+            else { return nil }
+            self = .loyaltyRules(rules)
+        case .storeSettings:
+            guard let settings = change.storeSettings else { throw missing("store settings") }
+            self = .storeSettings(redemptionAllowance: max(0, settings.redemptionAllowance))
         }
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import SyncProtocol
@@ -12,6 +13,24 @@ public struct HeadOfficeClient: Sendable {
     public init(link: HeadOfficeLink, http: HTTPClient = .shared) {
         self.link = link
         self.http = http
+    }
+
+    /// Runs `body` with a client for `link`: the shared HTTP client, or, when the link names a CA file, an HTTP
+    /// client of its own that trusts that CA, shut down when `body` returns or throws.
+    public static func withClient<T: Sendable>(link: HeadOfficeLink, _ body: (HeadOfficeClient) async throws -> T) async throws -> T {
+        guard let tls = try link.clientTLS() else { return try await body(HeadOfficeClient(link: link)) }
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                              configuration: HTTPClient.Configuration(tlsConfiguration: tls),
+                              backgroundActivityLogger: Logger(label: "parcours.sync.http"))
+        let result: T
+        do {
+            result = try await body(HeadOfficeClient(link: link, http: http))
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        return result
     }
 
     public enum Failure: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import SyncProtocol
 
 /// Where head office is and how this store proves who it is.
@@ -14,9 +15,13 @@ public struct HeadOfficeLink: Sendable {
     public var pageSize: Int
     public var requestTimeout: Duration
     public var backoff: Backoff
+    /// PEM file of the certificate authority that signed head office's TLS certificate, trusted instead of the
+    /// system's roots (a chain's own CA); nil trusts the system's roots.
+    public var caFile: String?
 
     public init(url: URL, credential: StoreCredential, interval: Duration = .seconds(5), batchSize: Int = 500,
-                pageSize: Int = 500, requestTimeout: Duration = .seconds(30), backoff: Backoff = Backoff()) throws {
+                pageSize: Int = 500, requestTimeout: Duration = .seconds(30), backoff: Backoff = Backoff(),
+                caFile: String? = nil) throws {
         guard ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw SyncProtocolError("headOffice.url must be an http(s) URL, got '\(url.absoluteString.prefix(80))'")
         }
@@ -33,6 +38,24 @@ public struct HeadOfficeLink: Sendable {
         self.pageSize = pageSize
         self.requestTimeout = requestTimeout
         self.backoff = backoff
+        self.caFile = caFile
+        _ = try clientTLS()
+    }
+
+    /// The TLS a store speaks to head office with: the system's roots, or only `caFile`'s certificates.
+    public func clientTLS() throws -> TLSConfiguration? {
+        guard let caFile else { return nil }
+        let roots: [NIOSSLCertificate]
+        do {
+            roots = try NIOSSLCertificate.fromPEMFile(caFile)
+        } catch {
+            throw SyncProtocolError("headOffice.caFile: \(caFile) is not a readable PEM certificate (\(error))")
+        }
+        guard !roots.isEmpty else { throw SyncProtocolError("headOffice.caFile: \(caFile) holds no certificate") }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates(roots)
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
     }
 }
 

@@ -89,7 +89,16 @@ public actor SyncEngine: Service {
         while true {
             let cursor = try await database.syncState()?.inboundCursor
             let page = try await client.changes(after: cursor, limit: client.link.pageSize)
-            let changes = try page.changes.compactMap(HeadOfficeChange.init(wire:))
+            var changes: [HeadOfficeChange] = []
+            for wire in page.changes {
+                if let change = try HeadOfficeChange(wire: wire) {
+                    changes.append(change)
+                } else {
+                    logger.warning("skipped a change this version cannot apply", metadata: [
+                        "position": "\(wire.position)", "kind": "\(wire.kind.rawValue)",
+                    ])
+                }
+            }
             try await database.applyHeadOfficeChanges(changes, cursor: page.cursor)
             status.appliedChanges += page.changes.count
             if !page.hasMore { return }

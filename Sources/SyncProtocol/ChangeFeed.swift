@@ -35,6 +35,10 @@ public struct Change: Codable, Sendable, Hashable {
     public var erasure: ErasureChange?
     /// Set for `rewardCatalog`.
     public var rewards: [RewardChange]?
+    /// Set for `loyaltyRules`.
+    public var loyaltyRules: LoyaltyRulesChange?
+    /// Set for `storeSettings`.
+    public var storeSettings: StoreSettingsChange?
 
     public enum Kind: String, Codable, Sendable, CaseIterable {
         /// A profile the store has seen was created or updated elsewhere.
@@ -50,11 +54,16 @@ public struct Change: Codable, Sendable, Hashable {
         case erasure
         /// The chain's reward catalog, whole.
         case rewardCatalog
+        /// The chain's loyalty earning rules, whole.
+        case loyaltyRules
+        /// Head office's settings for this one store (its offline redemption allowance).
+        case storeSettings
     }
 
     public init(position: Int64, kind: Kind, profile: ProfileChange? = nil, identifier: IdentifierChange? = nil,
                 ledgerEntry: LedgerEntryChange? = nil, consent: ConsentChange? = nil, merge: MergeChange? = nil,
-                erasure: ErasureChange? = nil, rewards: [RewardChange]? = nil) {
+                erasure: ErasureChange? = nil, rewards: [RewardChange]? = nil, loyaltyRules: LoyaltyRulesChange? = nil,
+                storeSettings: StoreSettingsChange? = nil) {
         self.position = position
         self.kind = kind
         self.profile = profile
@@ -64,6 +73,8 @@ public struct Change: Codable, Sendable, Hashable {
         self.merge = merge
         self.erasure = erasure
         self.rewards = rewards
+        self.loyaltyRules = loyaltyRules
+        self.storeSettings = storeSettings
     }
 }
 
@@ -177,5 +188,71 @@ public struct RewardChange: Codable, Sendable, Hashable {
         self.name = name
         self.cost = cost
         self.active = active
+    }
+}
+
+/// The chain's earning rules, as `config/loyalty.json` spells them, without the rewards (those travel as the
+/// reward catalog). Head office validates them before sending; the store validates them again on receipt.
+public struct LoyaltyRulesChange: Codable, Sendable, Hashable {
+    public struct Tier: Codable, Sendable, Hashable {
+        public var name: String
+        public var threshold: Int64
+
+        public init(name: String, threshold: Int64) {
+            self.name = name
+            self.threshold = threshold
+        }
+    }
+
+    public var currency: String
+    public var pointsPerUnit: Double
+    /// down, nearest or up.
+    public var rounding: String
+    public var signUpBonus: Int64
+    public var visitBonus: Int64
+    public var visitBonusCooldownHours: Int
+    public var visitWindowMinutes: Int
+    public var tierWindowMonths: Int
+    public var tiers: [Tier]
+    /// nil: earned points never expire.
+    public var pointsExpiryMonths: Int?
+
+    public init(currency: String, pointsPerUnit: Double, rounding: String, signUpBonus: Int64, visitBonus: Int64,
+                visitBonusCooldownHours: Int, visitWindowMinutes: Int, tierWindowMonths: Int, tiers: [Tier],
+                pointsExpiryMonths: Int?) {
+        self.currency = currency
+        self.pointsPerUnit = pointsPerUnit
+        self.rounding = rounding
+        self.signUpBonus = signUpBonus
+        self.visitBonus = visitBonus
+        self.visitBonusCooldownHours = visitBonusCooldownHours
+        self.visitWindowMinutes = visitWindowMinutes
+        self.tierWindowMonths = tierWindowMonths
+        self.tiers = tiers
+        self.pointsExpiryMonths = pointsExpiryMonths
+    }
+
+    /// Every key written, `pointsExpiryMonths` as an explicit null for "never", so the JSON reads back as a rules file.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(pointsPerUnit, forKey: .pointsPerUnit)
+        try container.encode(rounding, forKey: .rounding)
+        try container.encode(signUpBonus, forKey: .signUpBonus)
+        try container.encode(visitBonus, forKey: .visitBonus)
+        try container.encode(visitBonusCooldownHours, forKey: .visitBonusCooldownHours)
+        try container.encode(visitWindowMinutes, forKey: .visitWindowMinutes)
+        try container.encode(tierWindowMonths, forKey: .tierWindowMonths)
+        try container.encode(tiers, forKey: .tiers)
+        try container.encode(pointsExpiryMonths, forKey: .pointsExpiryMonths)
+    }
+}
+
+public struct StoreSettingsChange: Codable, Sendable, Hashable {
+    /// How far below zero, in points, the store may take a customer's balance while it cannot reach head office.
+    public var redemptionAllowance: Int64
+
+    public init(redemptionAllowance: Int64) {
+        self.redemptionAllowance = redemptionAllowance
     }
 }

@@ -83,20 +83,24 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("store service starting", metadata: [
             "store": "\(database.storeId)", "database": "\(store.database)", "listen": "\(host):\(port)",
         ])
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: readers)]
-        if let link = try HeadOfficeLinkOptions.link(url: headOffice, storeId: database.storeId) {
-            let status = api.status
-            services.append(.init(service: SyncEngine(database: database, client: HeadOfficeClient(link: link),
-                                                      onStatus: { await status.headOffice($0.description) })))
-            await status.headOffice("connecting")
-            console("parcours: syncing with head office at \(link.url.absoluteString)")
+        let link = try HeadOfficeLinkOptions.link(url: headOffice, storeId: database.storeId)
+        try await HeadOfficeLinkOptions.withClient(link) { client in
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application), .init(service: readers)]
+            if let client {
+                let link = client.link
+                let status = api.status
+                services.append(.init(service: SyncEngine(database: database, client: client,
+                                                          onStatus: { await status.headOffice($0.description) })))
+                await status.headOffice("connecting")
+                console("parcours: syncing with head office at \(link.url.absoluteString)")
+            }
+            let group = ServiceGroup(configuration: .init(
+                services: services,
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            console("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
+            try await group.run()
         }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        console("parcours: store \(database.storeId) serving \(settings.tls == nil ? "http" : "https")://\(host):\(port) (Ctrl-C stops)")
-        try await group.run()
     }
 }
 

@@ -31,7 +31,7 @@ struct DigitalWebhookTests {
 
     static func withWebhook(_ body: @escaping @Sendable (HeadOfficeDatabase, any TestClientProtocol) async throws -> Void) async throws {
         try await HeadOfficeHarness.withDatabase { hq in
-            let app = buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
+            let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
                                                  logger: HeadOfficeHarness.quietLogger("parcours.hq.http"))
             try await app.test(.router) { client in try await body(hq, client) }
         }

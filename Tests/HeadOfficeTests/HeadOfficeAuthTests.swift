@@ -30,7 +30,7 @@ struct HeadOfficeAuthTests {
         try await HeadOfficeHarness.withDatabase { hq in
             let paris = try await hq.addStore(id: "paris", name: "Paris")
             let lyon = try await hq.addStore(id: "lyon", name: "Lyon")
-            let app = buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
+            let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
                                                  logger: HeadOfficeHarness.quietLogger("http"))
             try await app.test(.router) { client in
                 let body = try JSONEncoder().encode(PushBatch(storeId: "paris", events: []))

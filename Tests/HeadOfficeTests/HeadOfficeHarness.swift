@@ -46,8 +46,12 @@ enum HeadOfficeHarness {
     static func withDatabase<T: Sendable>(_ body: @Sendable (HeadOfficeDatabase) async throws -> T) async throws -> T {
         let base = try baseURL()
         let name = "hq_test_\(UUID().uuidString.prefix(8).lowercased())"
-        try await withClient(url: base) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: quietLogger("test"))
+        do {
+            try await withClient(url: base) { client in
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: quietLogger("test"))
+            }
+        } catch let error as PSQLError {
+            throw HarnessError("creating the test database: \(String(reflecting: error))")
         }
         let url = base.replacingOccurrences(of: "/parcours_hq", with: "/\(name)")
         do {
@@ -58,6 +62,10 @@ enum HeadOfficeHarness {
             }
             try await drop(name, base: base)
             return result
+        } catch let error as PSQLError {
+            try? await drop(name, base: base)
+            // PSQLError's description hides the server's message; a failed test needs it.
+            throw HarnessError(String(reflecting: error))
         } catch {
             try? await drop(name, base: base)
             throw error
@@ -80,12 +88,14 @@ enum HeadOfficeHarness {
     }
 
     /// Head office on a real port, for stores to sync with over HTTP.
-    static func withServer<T: Sendable>(_ database: HeadOfficeDatabase, _ body: @Sendable (URL) async throws -> T) async throws -> T {
-        let app = buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: "127.0.0.1", port: 0,
-                                             logger: quietLogger("parcours.hq.http"))
+    /// With `tls`, the node speaks HTTPS only and the URL is https.
+    static func withServer<T: Sendable>(_ database: HeadOfficeDatabase, tls: HeadOfficeTLS? = nil,
+                                        _ body: @Sendable (URL) async throws -> T) async throws -> T {
+        let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: "127.0.0.1", port: 0, tls: tls,
+                                                 logger: quietLogger("parcours.hq.http"))
         return try await app.test(.live) { client in
             let port = try #require(client.port)
-            return try await body(URL(string: "http://127.0.0.1:\(port)")!)
+            return try await body(URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!)
         }
     }
 }

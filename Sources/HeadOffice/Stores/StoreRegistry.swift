@@ -60,14 +60,22 @@ extension HeadOfficeDatabase {
     }
 
     /// How far below zero a store's offline redemptions may take a customer's chain balance before head office flags
-    /// them as overdrafts.
+    /// them as overdrafts. The store receives it through the feed and, while it cannot reach head office, lets a
+    /// redemption take a customer's balance down to minus this, never further.
     public func setRedemptionAllowance(storeId: String, points: Int64) async throws {
         guard (0...1_000_000).contains(points) else {
             throw HeadOfficeError(.invalidArgument, "the redemption allowance must be from 0 to 1000000 points, got \(points)")
         }
         let updated = try await transaction { connection in
-            try await connection.query("UPDATE store SET redemption_allowance = \(points) WHERE id = \(storeId) RETURNING id", logger: logger)
+            let count = try await connection.query("UPDATE store SET redemption_allowance = \(points) WHERE id = \(storeId) RETURNING id", logger: logger)
                 .collect().count
+            guard count == 1 else { return count }
+            try await AdvisoryLock.feed.take(on: connection, logger: logger)
+            try await connection.query("""
+                INSERT INTO change (store_id, kind, body)
+                VALUES (\(storeId), 'storeSettings', jsonb_build_object('redemptionAllowance', \(points)::bigint))
+                """, logger: logger)
+            return count
         }
         guard updated == 1 else { throw HeadOfficeError(.notFound, "no store \(storeId) is registered") }
     }

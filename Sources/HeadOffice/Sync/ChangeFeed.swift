@@ -28,6 +28,8 @@ extension HeadOfficeDatabase {
                 case .merge: change.merge = try decoder.decode(MergeChange.self, from: data)
                 case .erasure: change.erasure = try decoder.decode(ErasureChange.self, from: data)
                 case .rewardCatalog: change.rewards = try decoder.decode(RewardCatalogBody.self, from: data).rewards
+                case .loyaltyRules: change.loyaltyRules = try decoder.decode(LoyaltyRulesChange.self, from: data)
+                case .storeSettings: change.storeSettings = try decoder.decode(StoreSettingsChange.self, from: data)
                 }
                 changes.append(change)
             }

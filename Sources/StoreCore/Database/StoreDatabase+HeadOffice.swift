@@ -11,6 +11,10 @@ public enum HeadOfficeChange: Sendable, Hashable {
     case merge(aliasId: String, survivorId: String)
     case erasure(profileId: String, at: Date)
     case rewardCatalog([Reward])
+    /// The chain's earning rules; their reward list is ignored (the catalog travels as `rewardCatalog`).
+    case loyaltyRules(LoyaltyRules)
+    /// How far below zero this store may take a customer's balance while head office is unreachable.
+    case storeSettings(redemptionAllowance: Int64)
 }
 
 extension StoreDatabase {
@@ -27,9 +31,24 @@ extension StoreDatabase {
             for change in changes {
                 try self.apply(change, db, at: at)
             }
-            try db.execute(sql: "UPDATE syncState SET inboundCursor = ?, updatedAt = ? WHERE id = 1",
-                           arguments: [cursor, StoreDate.text(at)])
+            // A page applied is head office answering: the store is online as of now.
+            try db.execute(sql: "UPDATE syncState SET inboundCursor = ?, updatedAt = ?, headOfficeAnsweredAt = ? WHERE id = 1",
+                           arguments: [cursor, StoreDate.text(at), StoreDate.text(at)])
         }
+    }
+
+    /// What head office last told this store: its offline allowance and when it last answered.
+    public func headOfficeStanding() async throws -> HeadOfficeStanding {
+        try await read { db in try Self.headOfficeStanding(db) }
+    }
+
+    static func headOfficeStanding(_ db: Database) throws -> HeadOfficeStanding {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT redemptionAllowance, headOfficeAnsweredAt, loyaltyRulesFromHeadOffice IS NOT NULL, rewardsFromHeadOffice
+            FROM syncState WHERE id = 1
+            """)
+        return HeadOfficeStanding(redemptionAllowance: row?[0] ?? 0, lastAnsweredAt: row?[1],
+                                  rulesFromHeadOffice: row?[2] ?? false, rewardsFromHeadOffice: row?[3] ?? false)
     }
 
     private func apply(_ change: HeadOfficeChange, _ db: Database, at: Date) throws {
@@ -94,6 +113,16 @@ extension StoreDatabase {
                 try reward.upsert(db)
             }
             try db.execute(sql: "UPDATE syncState SET rewardsFromHeadOffice = 1 WHERE id = 1")
+        case let .loyaltyRules(received):
+            let rules = try received.replacingRewards(with: options.rules.rewards)
+            try db.execute(sql: "UPDATE syncState SET loyaltyRulesFromHeadOffice = ? WHERE id = 1",
+                           arguments: [String(decoding: try rules.json(), as: UTF8.self)])
+            // In force from the next write on: after this commit, on the writer's queue, before any other write.
+            let live = liveRules
+            db.afterNextTransaction { _ in live.replace(with: rules) }
+        case let .storeSettings(allowance):
+            guard allowance >= 0 else { throw StoreError(.invalidArgument, "redemptionAllowance must be ≥ 0, got \(allowance)") }
+            try db.execute(sql: "UPDATE syncState SET redemptionAllowance = ? WHERE id = 1", arguments: [allowance])
         }
     }
 
@@ -120,5 +149,20 @@ extension StoreDatabase {
             UPDATE profile SET mergedInto = ?, firstName = '', lastName = NULL, email = NULL, phone = NULL, updatedAt = ?
             WHERE id = ?
             """, arguments: [survivor, StoreDate.text(max(at, aliasProfile.updatedAt)), alias])
+    }
+}
+
+/// The store's standing with head office, for redemptions and `/health`.
+public struct HeadOfficeStanding: Sendable, Hashable {
+    public var redemptionAllowance: Int64
+    /// When head office last answered a pull; nil if it never has.
+    public var lastAnsweredAt: Date?
+    public var rulesFromHeadOffice: Bool
+    public var rewardsFromHeadOffice: Bool
+
+    /// Whether head office counts as unreachable at `date`: silent for longer than `offlineAfter`, or never heard.
+    public func isOffline(at date: Date, offlineAfter: TimeInterval) -> Bool {
+        guard let lastAnsweredAt else { return true }
+        return date.timeIntervalSince(lastAnsweredAt) > offlineAfter
     }
 }

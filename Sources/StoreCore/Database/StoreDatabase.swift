@@ -31,6 +31,10 @@ public struct StoreDatabase: Sendable {
         public var pinLockoutDuration: TimeInterval
         /// How long a writer waits for another process holding the file (the CLI next to the running service).
         public var busyTimeout: TimeInterval
+        /// The store counts as offline when head office has not answered a pull for this long (or never has):
+        /// only then may a redemption use head office's offline allowance. Several missed sync rounds (5 s
+        /// apart, backing off to 60 s), so one slow answer does not open the allowance.
+        public var offlineAfter: TimeInterval
         public var logger: Logger
 
         public init(
@@ -40,6 +44,7 @@ public struct StoreDatabase: Sendable {
             maximumFailedPINAttempts: Int = 5,
             pinLockoutDuration: TimeInterval = 15 * 60,
             busyTimeout: TimeInterval = 5,
+            offlineAfter: TimeInterval = 120,
             logger: Logger = Logger(label: "parcours.store")
         ) {
             self.storeId = storeId
@@ -48,6 +53,7 @@ public struct StoreDatabase: Sendable {
             self.maximumFailedPINAttempts = maximumFailedPINAttempts
             self.pinLockoutDuration = pinLockoutDuration
             self.busyTimeout = busyTimeout
+            self.offlineAfter = offlineAfter
             self.logger = logger
         }
     }
@@ -55,7 +61,10 @@ public struct StoreDatabase: Sendable {
     let pool: DatabasePool
     public let path: String
     public let storeId: String
-    public let rules: LoyaltyRules
+    let liveRules: LiveLoyaltyRules
+    /// The rules in force: head office's earning rules once it has sent them (with the file's reward list),
+    /// else the file's.
+    public var rules: LoyaltyRules { liveRules.current }
     let options: Options
     var logger: Logger { options.logger }
 
@@ -82,8 +91,8 @@ public struct StoreDatabase: Sendable {
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreMigrations.migrator.migrate(pool)
 
-        let rules = options.rules
-        let storeId: String = try await pool.write { db in
+        let fileRules = options.rules
+        let (storeId, rules): (String, LoyaltyRules) = try await pool.write { db in
             let now = Date.now.storeTruncated
             let storeId: String
             if let state = try SyncState.fetchOne(db, key: 1) {
@@ -102,11 +111,24 @@ public struct StoreDatabase: Sendable {
             }
             // Once head office has sent a catalog, it owns the catalog: the local rules no longer override it.
             let catalogFromHeadOffice = try Bool.fetchOne(db, sql: "SELECT rewardsFromHeadOffice FROM syncState WHERE id = 1") ?? false
-            if !catalogFromHeadOffice { try syncRewardCatalog(db, rules: rules) }
-            return storeId
+            if !catalogFromHeadOffice { try syncRewardCatalog(db, rules: fileRules) }
+            // Likewise the earning rules: once head office has sent them, they outlast a restart with the file.
+            return (storeId, try headOfficeRules(db, path: path, fileRules: fileRules) ?? fileRules)
         }
         options.logger.debug("store database open", metadata: ["store": "\(storeId)", "path": "\(path)"])
-        return StoreDatabase(pool: pool, path: path, storeId: storeId, rules: rules, options: options)
+        return StoreDatabase(pool: pool, path: path, storeId: storeId, liveRules: LiveLoyaltyRules(rules), options: options)
+    }
+
+    /// Head office's earning rules as the store last received them, with the file's reward list.
+    static func headOfficeRules(_ db: Database, path: String, fileRules: LoyaltyRules) throws -> LoyaltyRules? {
+        guard let json = try String.fetchOne(db, sql: "SELECT loyaltyRulesFromHeadOffice FROM syncState WHERE id = 1") else {
+            return nil
+        }
+        do {
+            return try LoyaltyRules(json: Data(json.utf8)).replacingRewards(with: fileRules.rewards)
+        } catch let error as StoreError {
+            throw StoreError(.invalidRules, "head office's loyalty rules stored in \(path) no longer read back: \(error.message)")
+        }
     }
 
     /// Rewards named by the rules are upserted; rewards the rules no longer list are deactivated, not deleted,

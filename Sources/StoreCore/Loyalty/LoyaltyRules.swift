@@ -94,6 +94,15 @@ public struct LoyaltyRules: Sendable, Hashable {
     var visitWindow: TimeInterval { TimeInterval(visitWindowMinutes) * 60 }
     var visitBonusCooldown: TimeInterval { TimeInterval(visitBonusCooldownHours) * 3600 }
 
+    /// These rules with another reward list, checked like any other. Head office's earning rules travel
+    /// without rewards (those are the reward catalog); the store keeps its file's list beside them.
+    public func replacingRewards(with rewards: [RewardRule]) throws -> LoyaltyRules {
+        try LoyaltyRules(currency: currency.code, pointsPerUnit: pointsPerUnit, rounding: rounding, signUpBonus: signUpBonus,
+                         visitBonus: visitBonus, visitBonusCooldownHours: visitBonusCooldownHours,
+                         visitWindowMinutes: visitWindowMinutes, tierWindowMonths: tierWindowMonths, tiers: tiers,
+                         rewards: rewards, pointsExpiryMonths: pointsExpiryMonths)
+    }
+
     /// The tier reached with `points` earned over the window.
     public func tier(forRollingPoints points: Int64) -> Tier {
         tiers.last { $0.threshold <= points } ?? tiers[0]

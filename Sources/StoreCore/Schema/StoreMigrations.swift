@@ -19,8 +19,21 @@ enum StoreMigrations {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "ALTER TABLE syncState ADD COLUMN rewardsFromHeadOffice BOOLEAN NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
+
+    /// v5: what head office sends about the programme and this store. The chain's earning rules (JSON, as
+    /// `config/loyalty.json` less its rewards; NULL until head office sends them, and the local file rules), the
+    /// offline redemption allowance, and when head office last answered a pull, which tells whether the store is
+    /// offline.
+    private static let v5 = """
+        ALTER TABLE syncState ADD COLUMN loyaltyRulesFromHeadOffice TEXT;
+        ALTER TABLE syncState ADD COLUMN redemptionAllowance INTEGER NOT NULL DEFAULT 0 CHECK (redemptionAllowance >= 0);
+        ALTER TABLE syncState ADD COLUMN headOfficeAnsweredAt DATETIME
+        """
 
     private static let v1 = """
         CREATE TABLE syncState (

@@ -14,7 +14,7 @@ struct HeadOfficeCommand: AsyncParsableCommand {
         commandName: "hq",
         abstract: "Head office: the chain's PostgreSQL system of record and the stores' sync.",
         subcommands: [HQServeCommand.self, HQMigrateCommand.self, HQStoreCommand.self, HQSyncReportCommand.self,
-                      HQCustomerCommand.self, HQRewardCommand.self, HQImportCommand.self, HQAPIKeyCommand.self,
+                      HQCustomerCommand.self, HQRewardCommand.self, HQLoyaltyCommand.self, HQImportCommand.self, HQAPIKeyCommand.self,
                       HQManagerCommand.self, HQReportCommand.self, HQSegmentsCommand.self])
 }
 
@@ -65,10 +65,14 @@ struct HQServeCommand: AsyncParsableCommand {
         abstract: "Run a head-office node. Nodes are stateless: run as many as you like on one database.")
 
     @OptionGroup var options: HeadOfficeOptions
-    @Option(help: "Address to listen on (default 127.0.0.1; put TLS in front, or behind a load balancer).") var host = "127.0.0.1"
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8090
     @Option(help: "Seconds between RFM segment refreshes (default 3600, or PARCOURS_HQ_SEGMENT_REFRESH_SECONDS).")
     var segmentRefreshSeconds = Int(ProcessInfo.processInfo.environment["PARCOURS_HQ_SEGMENT_REFRESH_SECONDS"] ?? "") ?? 3_600
+    @Option(help: "PEM certificate chain: with --tls-key, the node speaks HTTPS only (default: PARCOURS_HQ_TLS_CERTIFICATE).")
+    var tlsCertificate: String?
+    @Option(help: "PEM private key of --tls-certificate (default: PARCOURS_HQ_TLS_KEY).")
+    var tlsKey: String?
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535, got \(port)") }
@@ -77,16 +81,33 @@ struct HQServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// Both files or neither, from the options or else the environment.
+    func tls() throws -> HeadOfficeTLS? {
+        let environment = ProcessInfo.processInfo.environment
+        let certificate = tlsCertificate ?? environment["PARCOURS_HQ_TLS_CERTIFICATE"].flatMap { $0.isEmpty ? nil : $0 }
+        let key = tlsKey ?? environment["PARCOURS_HQ_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case let (certificate?, key?):
+            let tls = HeadOfficeTLS(certificatePath: certificate, keyPath: key)
+            do { _ = try tls.serverConfiguration() } catch let error as HeadOfficeError { throw ValidationError(error.description) }
+            return tls
+        case (nil, _): throw ValidationError("--tls-key needs --tls-certificate (both PEM files, or neither)")
+        case (_, nil): throw ValidationError("--tls-certificate needs --tls-key (both PEM files, or neither)")
+        }
+    }
+
     func run() async throws {
-        let (host, port, segmentRefreshSeconds) = (host, port, segmentRefreshSeconds)
+        let (host, port, tls, segmentRefreshSeconds) = (host, port, try tls(), segmentRefreshSeconds)
         try await options.withDatabase { database in
             let logger = Logger(label: "parcours.hq")
-            let application = buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: host, port: port,
-                                                         logger: Logger(label: "parcours.hq.http"))
+            let application = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: host, port: port,
+                                                             tls: tls, logger: Logger(label: "parcours.hq.http"))
             let upkeep = InsightMaintenance(database: database, refreshSegmentsEvery: .seconds(segmentRefreshSeconds))
             let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: upkeep)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            FileHandle.standardOutput.write(Data("parcours hq: serving http://\(host):\(port) (schema \(HeadOfficeMigrations.latest); Ctrl-C stops)\n".utf8))
+            let scheme = tls == nil ? "http" : "https"
+            FileHandle.standardOutput.write(Data("parcours hq: serving \(scheme)://\(host):\(port) (schema \(HeadOfficeMigrations.latest); Ctrl-C stops)\n".utf8))
             try await group.run()
         }
     }

@@ -16,7 +16,19 @@ struct StoreOptions: ParsableArguments {
     func open() async throws -> StoreDatabase {
         let rulesPath = rules ?? (FileManager.default.fileExists(atPath: "config/loyalty.json") ? "config/loyalty.json" : nil)
         let loyalty = try rulesPath.map { try LoyaltyRules(contentsOf: URL(fileURLWithPath: $0)) } ?? .default
-        return try await StoreDatabase.open(path: database, options: .init(storeId: storeId, rules: loyalty))
+        return try await StoreDatabase.open(path: database, options: .init(storeId: storeId, rules: loyalty,
+                                                                           offlineAfter: try Self.offlineAfter()))
+    }
+
+    /// PARCOURS_OFFLINE_AFTER_SECONDS: how long head office may stay silent before the store counts as offline
+    /// and redemptions may use the offline allowance (default 120).
+    static func offlineAfter() throws -> TimeInterval {
+        let name = "PARCOURS_OFFLINE_AFTER_SECONDS"
+        guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else { return 120 }
+        guard let seconds = TimeInterval(text), seconds.isFinite, (1...86_400).contains(seconds) else {
+            throw ValidationError("\(name) must be a number of seconds from 1 to 86400, got '\(text.prefix(20))'")
+        }
+        return seconds
     }
 }
 

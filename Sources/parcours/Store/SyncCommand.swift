@@ -28,7 +28,14 @@ struct SyncCommand: AsyncParsableCommand {
         guard let link = try HeadOfficeLinkOptions.link(url: headOffice, storeId: database.storeId) else {
             throw ValidationError("no head office: pass --head-office or set PARCOURS_HEADOFFICE_URL")
         }
-        let engine = SyncEngine(database: database, client: HeadOfficeClient(link: link), logger: Logger(label: "parcours.sync"))
+        try await HeadOfficeClient.withClient(link: link) { client in
+            try await run(database: database, client: client)
+        }
+    }
+
+    private func run(database: StoreDatabase, client: HeadOfficeClient) async throws {
+        let link = client.link
+        let engine = SyncEngine(database: database, client: client, logger: Logger(label: "parcours.sync"))
         if once {
             do {
                 try await engine.syncOnce()
@@ -63,12 +70,23 @@ enum HeadOfficeLinkOptions {
             let seconds = try number(environment, "PARCOURS_HEADOFFICE_INTERVAL_SECONDS", default: 5, in: 0.01...3600)
             let batch = try number(environment, "PARCOURS_HEADOFFICE_BATCH_SIZE", default: 500, in: 1...Double(PushBatch.maximumEvents))
             let cap = try number(environment, "PARCOURS_HEADOFFICE_BACKOFF_CAP_SECONDS", default: 60, in: 0.01...3600)
+            let caFile = environment["PARCOURS_HEADOFFICE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            if caFile != nil, url.scheme != "https" {
+                throw ValidationError("PARCOURS_HEADOFFICE_CA_FILE is set but the head-office URL is not https: '\(text.prefix(80))'")
+            }
             return try HeadOfficeLink(url: url, credential: credential, interval: .milliseconds(Int(seconds * 1000)),
                                       batchSize: Int(batch),
-                                      backoff: Backoff(base: .milliseconds(min(500, Int(cap * 1000))), cap: .milliseconds(Int(cap * 1000))))
+                                      backoff: Backoff(base: .milliseconds(min(500, Int(cap * 1000))), cap: .milliseconds(Int(cap * 1000))),
+                                      caFile: caFile)
         } catch let error as SyncProtocolError {
-            throw ValidationError(error.description)
+            throw ValidationError(error.description.replacingOccurrences(of: "headOffice.caFile", with: "PARCOURS_HEADOFFICE_CA_FILE"))
         }
+    }
+
+    /// Runs `body` with a client for `link` (nil when the store runs alone); see `HeadOfficeClient.withClient`.
+    static func withClient<T: Sendable>(_ link: HeadOfficeLink?, _ body: (HeadOfficeClient?) async throws -> T) async throws -> T {
+        guard let link else { return try await body(nil) }
+        return try await HeadOfficeClient.withClient(link: link) { try await body($0) }
     }
 
     private static func number(_ environment: [String: String], _ name: String, default value: Double,

@@ -41,7 +41,7 @@ struct InsightAPITests {
             try await hq.addManager(id: "alice", name: "Alice Martin", password: Self.password)
             try await hq.addManager(id: "bob", name: "Bob Durand", password: Self.password)
             await #expect(throws: HeadOfficeError.self) { try await hq.addManager(id: "carol", name: "Carol", password: "short") }
-            let app = buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
+            let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
                                                  logger: HeadOfficeHarness.quietLogger("parcours.hq.http"))
             try await app.test(.router) { client in
                 let anonymous = try await Self.call(client, .get, "/v1/stores")
@@ -82,7 +82,7 @@ struct InsightAPITests {
         try await HeadOfficeHarness.withDatabase { hq in
             let chain = try await HeadOfficeHarness.withServer(hq) { url in try await InsightChain.build(hq, url: url) }
             try await hq.addManager(id: "alice", name: "Alice Martin", password: Self.password)
-            let app = buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
+            let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: hq), host: "127.0.0.1", port: 0,
                                                  logger: HeadOfficeHarness.quietLogger("parcours.hq.http"))
             try await app.test(.router) { client in
                 let token = try #require(try await Self.signIn(client, "alice", Self.password).object["token"] as? String)

@@ -81,6 +81,7 @@
       noRewards: "Pas assez de points pour une récompense.",
       redeem: "Utiliser « {name} » ({cost} points)",
       redeemDone: "« {name} » utilisée. Solde : {balance} points.",
+      redeemOffline: "« {name} » utilisée hors ligne sur l'avance du siège ({overdraft} points au-delà du solde). Solde : {balance} points.",
       ledgerTitle: "Derniers mouvements",
       issueCard: "Émettre une carte de fidélité sur le lecteur",
       issueCardHelp: "Posez une carte vierge sur le lecteur de la caisse, puis appuyez.",
@@ -183,6 +184,7 @@
       noRewards: "Not enough points for a reward yet.",
       redeem: "Redeem “{name}” ({cost} points)",
       redeemDone: "“{name}” redeemed. Balance: {balance} points.",
+      redeemOffline: "“{name}” redeemed offline on head office's allowance ({overdraft} points beyond the balance). Balance: {balance} points.",
       ledgerTitle: "Recent points",
       issueCard: "Issue a loyalty card on the reader",
       issueCardHelp: "Put a blank card on the till's reader, then press.",
@@ -588,7 +590,10 @@
     try {
       const outcome = await call("POST", "/v1/redemptions", { profileId: current.profileId, rewardId });
       await refreshProfile();
-      message("success", t("redeemDone", { name: outcome.reward.name, balance: number(outcome.balance) }));
+      const offline = outcome.offlineOverdraft > 0;
+      // An offline redemption on the allowance stays on screen: staff should notice it.
+      message("success", t(offline ? "redeemOffline" : "redeemDone",
+        { name: outcome.reward.name, balance: number(outcome.balance), overdraft: number(outcome.offlineOverdraft) }), offline);
     } catch (e) {
       message("error", describe(e));
       button.disabled = false;

@@ -1,0 +1,152 @@
+import Foundation
+import SyncProtocol
+
+/// Reads the chain's earning rules from a file shaped like a store's `config/loyalty.json`, less `rewards` (the
+/// chain's rewards are its catalog, `parcours hq reward set`). Every key is required, unknown keys are refused,
+/// and the checks are the ones a store makes on receipt (StoreCore's `LoyaltyRules`), with the same wording, so
+/// head office never sends rules a store would refuse.
+enum LoyaltyRulesFile {
+    static func parse(_ json: Data) throws -> LoyaltyRulesChange {
+        var rules: LoyaltyRulesChange
+        do {
+            rules = try JSONDecoder().decode(RulesFile.self, from: json).rules
+        } catch let error as DecodingError {
+            throw invalid(describe(error))
+        }
+        try validate(rules)
+        // As a store's CurrencyCode reads it, so that every store receives the same text.
+        rules.currency = rules.currency.trimmingCharacters(in: .whitespaces).uppercased()
+        return rules
+    }
+
+    /// The bounds of StoreCore's `LoyaltyRules.validate()`; HeadOfficeTests checks both sides agree.
+    static func validate(_ rules: LoyaltyRulesChange) throws {
+        let code = rules.currency.trimmingCharacters(in: .whitespaces).uppercased()
+        guard code.count == 3, code.unicodeScalars.allSatisfy({ (65...90).contains($0.value) }) else {
+            throw invalid("loyalty.currency must be a three-letter ISO 4217 code such as EUR, got \"\(rules.currency.prefix(20))\"")
+        }
+        guard ["down", "nearest", "up"].contains(rules.rounding) else {
+            throw invalid("loyalty.rounding must be one of down, nearest, up, got \"\(rules.rounding.prefix(20))\"")
+        }
+        let perUnit = rules.pointsPerUnit
+        guard perUnit.isFinite, perUnit > 0 else { throw invalid("loyalty.pointsPerUnit must be > 0, got \(perUnit)") }
+        guard perUnit <= 10_000 else { throw invalid("loyalty.pointsPerUnit must be ≤ 10000, got \(perUnit)") }
+        let micros = perUnit * 1_000_000
+        guard abs(micros - micros.rounded()) < 1e-3 else {
+            throw invalid("loyalty.pointsPerUnit must have at most 6 decimals, got \(perUnit)")
+        }
+        guard rules.signUpBonus >= 0 else { throw invalid("loyalty.signUpBonus must be ≥ 0, got \(rules.signUpBonus)") }
+        guard rules.visitBonus >= 0 else { throw invalid("loyalty.visitBonus must be ≥ 0, got \(rules.visitBonus)") }
+        guard (0...24 * 366).contains(rules.visitBonusCooldownHours) else {
+            throw invalid("loyalty.visitBonusCooldownHours must be between 0 and 8784, got \(rules.visitBonusCooldownHours)")
+        }
+        guard (1...24 * 60).contains(rules.visitWindowMinutes) else {
+            throw invalid("loyalty.visitWindowMinutes must be between 1 and 1440, got \(rules.visitWindowMinutes)")
+        }
+        guard (1...120).contains(rules.tierWindowMonths) else {
+            throw invalid("loyalty.tierWindowMonths must be between 1 and 120, got \(rules.tierWindowMonths)")
+        }
+        guard let first = rules.tiers.first else { throw invalid("loyalty.tiers must list at least one tier") }
+        guard first.threshold == 0 else { throw invalid("loyalty.tiers[0].threshold must be 0, got \(first.threshold)") }
+        for (index, tier) in rules.tiers.enumerated() {
+            guard !tier.name.trimmingCharacters(in: .whitespaces).isEmpty, tier.name.count <= 40 else {
+                throw invalid("loyalty.tiers[\(index)].name must be 1–40 characters")
+            }
+            if index > 0, tier.threshold <= rules.tiers[index - 1].threshold {
+                throw invalid("loyalty.tiers[\(index)].threshold must be greater than the previous tier's \(rules.tiers[index - 1].threshold), got \(tier.threshold)")
+            }
+        }
+        guard Set(rules.tiers.map(\.name)).count == rules.tiers.count else { throw invalid("loyalty.tiers must have distinct names") }
+        if let months = rules.pointsExpiryMonths, !(1...240).contains(months) {
+            throw invalid("loyalty.pointsExpiryMonths must be between 1 and 240 (or null for never), got \(months)")
+        }
+    }
+
+    static func invalid(_ message: String) -> HeadOfficeError { HeadOfficeError(.invalidArgument, message) }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            var text = "loyalty"
+            for key in codingPath + (last.map { [$0] } ?? []) {
+                if let index = key.intValue { text += "[\(index)]" } else { text += ".\(key.stringValue.prefix(40))" }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath, key)) is missing"
+        case .typeMismatch(let type, let context):
+            let name = String(describing: type)
+            let expected = name == "String" ? "a string" : name.hasPrefix("Array") ? "a list"
+                : name.hasPrefix("Dictionary") || context.codingPath.isEmpty ? "an object" : "a number"
+            return "\(path(context.codingPath)) must be \(expected)"
+        case .valueNotFound(_, let context):
+            return "\(path(context.codingPath)) must not be null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "loyalty rules are not valid JSON: \(context.debugDescription)"
+                : "\(path(context.codingPath)) must be a whole number"
+        @unknown default:
+            return "loyalty rules could not be read: \(error)"
+        }
+    }
+}
+
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+private func refuseUnknownKeys(in decoder: any Decoder, known: [String]) throws {
+    let container = try decoder.container(keyedBy: AnyKey.self)
+    let place = decoder.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    if place.isEmpty, container.contains(AnyKey(stringValue: "rewards")) {
+        throw LoyaltyRulesFile.invalid("loyalty.rewards is not part of head office's rules: the chain's rewards are set with 'parcours hq reward set'; remove the key")
+    }
+    if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+        throw LoyaltyRulesFile.invalid("loyalty\(place).\(unknown.prefix(40)) is not a known key (known: \(known.sorted().joined(separator: ", ")))")
+    }
+}
+
+/// The file's shape: every key required, `pointsExpiryMonths` present even when null.
+private struct RulesFile: Decodable {
+    let rules: LoyaltyRulesChange
+
+    enum Keys: String, CodingKey, CaseIterable {
+        case currency, pointsPerUnit, rounding, signUpBonus, visitBonus, visitBonusCooldownHours, visitWindowMinutes
+        case tierWindowMonths, tiers, pointsExpiryMonths
+    }
+
+    struct Tier: Decodable {
+        let tier: LoyaltyRulesChange.Tier
+        enum Keys: String, CodingKey, CaseIterable { case name, threshold }
+
+        init(from decoder: any Decoder) throws {
+            try refuseUnknownKeys(in: decoder, known: Keys.allCases.map(\.rawValue))
+            let container = try decoder.container(keyedBy: Keys.self)
+            tier = .init(name: try container.decode(String.self, forKey: .name),
+                         threshold: try container.decode(Int64.self, forKey: .threshold))
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        try refuseUnknownKeys(in: decoder, known: Keys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: Keys.self)
+        guard container.contains(.pointsExpiryMonths) else {
+            throw LoyaltyRulesFile.invalid("loyalty.pointsExpiryMonths is missing (use null for points that never expire)")
+        }
+        rules = LoyaltyRulesChange(
+            currency: try container.decode(String.self, forKey: .currency),
+            pointsPerUnit: try container.decode(Double.self, forKey: .pointsPerUnit),
+            rounding: try container.decode(String.self, forKey: .rounding),
+            signUpBonus: try container.decode(Int64.self, forKey: .signUpBonus),
+            visitBonus: try container.decode(Int64.self, forKey: .visitBonus),
+            visitBonusCooldownHours: try container.decode(Int.self, forKey: .visitBonusCooldownHours),
+            visitWindowMinutes: try container.decode(Int.self, forKey: .visitWindowMinutes),
+            tierWindowMonths: try container.decode(Int.self, forKey: .tierWindowMonths),
+            tiers: try container.decode([Tier].self, forKey: .tiers).map(\.tier),
+            pointsExpiryMonths: try container.decodeIfPresent(Int.self, forKey: .pointsExpiryMonths))
+    }
+}
