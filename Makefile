@@ -2,7 +2,8 @@
 #   make run    install missing system packages, build, start the virtual reader rig if no reader is present,
 #               and run the store service (`parcours serve`: every tap identified and recorded in .parcours/)
 #   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig), then the
-#               kiosk and till fronts in headless Chromium against a real `parcours serve` (Tests/Browser/run.sh)
+#               kiosk and till fronts in headless Chromium against a real `parcours serve`, and head office's
+#               dashboard against a real `parcours hq serve` with a seeded chain (Tests/Browser/run.sh)
 #   make hq     head office: the project's own PostgreSQL cluster (config/postgres/pg-cluster) and `parcours hq serve`
 # Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop, make pg-stop.
 
@@ -39,7 +40,7 @@ test: deps
 	$(RIG) start || exit 1; \
 	$(PG) start || exit 1; \
 	PARCOURS_TEST_DATABASE_URL=$$($(PG) url) $(SWIFT) test --skip-build; rc=$$?; \
-	SKIP_BUILD=1 SWIFT=$(SWIFT) Tests/Browser/run.sh; browser=$$?; \
+	PARCOURS_TEST_DATABASE_URL=$$($(PG) url) SKIP_BUILD=1 SWIFT=$(SWIFT) Tests/Browser/run.sh; browser=$$?; \
 	if [ $$started = yes ]; then $(RIG) stop; fi; \
 	if [ $$pg_started = yes ]; then $(PG) stop; fi; \
 	[ $$rc = 0 ] && exit $$browser; exit $$rc

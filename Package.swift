@@ -4,7 +4,8 @@
 //   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService ┐
 //                                                        StoreCore ─────┴→ StoreService ┐
 //   SyncProtocol (the store ↔ head-office contract) → StoreSync (store side) ─────────────┴→ parcours
-//   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP) ──────────────────────→ parcours
+//   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP, the dashboard) ───────→ parcours
+//   StoreCore + StoreSync → ChainSimulator (a simulated chain's traffic, `parcours demo seed`) → parcours
 //   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
 import PackageDescription
 
@@ -149,14 +150,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
+            swiftSettings: strictSettings
+        ),
+        // A believable chain's traffic for demos and the dashboard's tests: stores on their own SQLite files, written
+        // through the real store write paths and pushed to head office by the real sync engine.
+        .target(
+            name: "ChainSimulator",
+            dependencies: [
+                "StoreCore", "StoreSync", "SyncProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "parcours",
             dependencies: [
                 "PCSC", "CardProtocols", "CardSecurity", "ReaderService", "StoreCore", "StoreService",
-                "SyncProtocol", "StoreSync", "HeadOffice", "HeadOfficeService",
+                "SyncProtocol", "StoreSync", "HeadOffice", "HeadOfficeService", "ChainSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,7 +239,7 @@ let package = Package(
         .testTarget(
             name: "HeadOfficeTests",
             dependencies: [
-                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore",
+                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore", "ChainSimulator",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

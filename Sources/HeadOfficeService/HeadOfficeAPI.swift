@@ -49,6 +49,7 @@ public struct HeadOfficeAPI: Sendable {
         }
         addDigitalProfileRoutes(to: router)
         addInsightRoutes(to: router)
+        addDashboardRoutes(to: router)
         return router
     }
 
