@@ -103,7 +103,8 @@ extension HeadOfficeDatabase {
                 SELECT p.created_at, CASE WHEN p.origin = 'store' THEN 'store' ELSE 'web' END, 'signUp', p.origin_store_id, NULL,
                        CASE WHEN p.origin = 'store' THEN 'Signed up' || COALESCE(' at the ' || p.signup_origin, '') ELSE 'Signed up online' END
                        || CASE WHEN p.id <> \(id) THEN ' (a profile since merged)' ELSE '' END
-                FROM profile p WHERE (p.id = \(id) OR p.id IN (SELECT alias_id FROM profile_alias WHERE survivor_id = \(id))) AND p.created_at < \(until)
+                FROM (SELECT \(id)::uuid AS id UNION ALL SELECT alias_id FROM profile_alias WHERE survivor_id = \(id)) AS own
+                JOIN profile p ON p.id = own.id WHERE p.created_at < \(until)
                 UNION ALL
                 SELECT i.first_seen_at, 'store', CASE WHEN i.kind IN ('loyaltyCard', 'sunTag') THEN 'cardIssue' ELSE 'identifierAdded' END,
                        i.first_store_id, NULL,
