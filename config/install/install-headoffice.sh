@@ -3,6 +3,7 @@
 # and a TLS-terminating reverse proxy in front of it (nginx by default, or Caddy). PostgreSQL is installed on the
 # same machine unless --no-postgresql (a database elsewhere); creating the role and database is a manual step
 # (README "Operations"). Idempotent; --prefix DIR writes the same files under DIR without touching this machine.
+# shellcheck source=config/install/install-lib.sh source-path=SCRIPTDIR/../..
 source "$(dirname "$0")/install-lib.sh"
 
 PROXY=nginx SERVER_NAME="" POSTGRESQL=yes NO_APT=no

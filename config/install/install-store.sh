@@ -3,6 +3,7 @@
 # backups, metrics export, pcscd and the reader udev/modprobe rules. Idempotent: a rerun replaces what this script
 # owns (units, rules, helper scripts, the binary) and keeps what the site edits (config in /etc/parcours, secrets).
 # See README "Operations". --prefix DIR writes the same files under DIR without touching this machine (tests).
+# shellcheck source=config/install/install-lib.sh source-path=SCRIPTDIR/../..
 source "$(dirname "$0")/install-lib.sh"
 
 STORE_ID="" STORE_NAME="" KIOSK=yes NO_APT=no
