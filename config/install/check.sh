@@ -184,6 +184,10 @@ for unit in parcours-store.service parcours-kiosk.service parcours-store-backup.
     check "systemd-analyze verify $unit" verify "$store" "$unit"
 done
 check "systemd-analyze verify parcours-hq.service" verify "$hq" parcours-hq.service
+# The sandbox, scored by systemd itself (0 = fully locked down, 10 = none); the units score 1.3-1.7 today.
+exposure() { (cd "$1" && systemd-analyze security --offline=yes --threshold=20 --root="$1" "$2" | tail -1); }
+for unit in parcours-store.service parcours-store-backup.service; do check "systemd-analyze security $unit at most 2.0" exposure "$store" "$unit"; done
+check "systemd-analyze security parcours-hq.service at most 2.0" exposure "$hq" parcours-hq.service
 
 echo "== monitoring"
 if command -v promtool >/dev/null; then
