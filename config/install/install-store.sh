@@ -125,7 +125,11 @@ if systemd_running; then
     { udevadm control --reload && udevadm trigger --subsystem-match=usb; } || note "udev reload failed; replug the readers"
     modprobe -r pn533_usb pn533 nfc 2>/dev/null || true
     systemctl enable pcscd.socket parcours-store.service parcours-store-backup.timer parcours-metrics-export.timer
-    systemctl restart pcscd.socket parcours-store.service
+    # The socket's new mode applies only to a fresh socket, and systemd refuses to start a socket whose service is
+    # running: stop both, start the socket (pcscd comes back on the first connection; Parcours reconnects).
+    systemctl stop pcscd.service pcscd.socket
+    systemctl start pcscd.socket
+    systemctl restart parcours-store.service
     systemctl start parcours-store-backup.timer parcours-metrics-export.timer
     if [ $KIOSK = yes ]; then
         systemctl set-default graphical.target
