@@ -270,11 +270,10 @@ fi
 
 echo "== the head-office node from its unit's ExecStart, as user parcours"
 pg="$REPO/config/postgres/pg-cluster"
-export PARCOURS_PG_DIR=${PARCOURS_PG_DIR:-/work/main/.parcours/postgres}
 if [ ! -x "$BINARY" ] || ! is_root; then
     skip "no built binary or not root: the head-office node was not started"
 elif ! "$pg" status >/dev/null 2>&1; then
-    skip "no PostgreSQL cluster running at $PARCOURS_PG_DIR (config/postgres/pg-cluster start): the node was not started"
+    skip "no PostgreSQL cluster running (config/postgres/pg-cluster start, or PARCOURS_PG_DIR for another one): the node was not started"
 else
     database="parcours_install_check_$$"
     base_url=$("$pg" url)
