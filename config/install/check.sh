@@ -216,7 +216,10 @@ wait_health() {  # wait_health URL SECONDS PID
     return 1
 }
 stop_gracefully() {  # stop_gracefully PID: SIGTERM as systemd sends it; true if it exited 0 within 20 s
-    kill -TERM "$1"
+    # PID is runuser; systemd signals the service itself. runuser, signalled, would SIGKILL its child 2 s later
+    # whatever it does, so the child gets the signal and runuser passes on its exit status.
+    local child; child=$(pgrep -P "$1" | head -1)
+    kill -TERM "${child:-$1}"
     local waited=0
     while kill -0 "$1" 2>/dev/null && [ "$waited" -lt 20 ]; do sleep 1; waited=$((waited + 1)); done
     wait "$1"
