@@ -193,6 +193,9 @@ echo "== monitoring"
 if command -v promtool >/dev/null; then
     check "promtool check rules prometheus-alerts.yml" promtool check rules "$MONITORING/prometheus-alerts.yml"
     check "promtool test rules prometheus-alerts.test.yml" promtool test rules "$MONITORING/prometheus-alerts.test.yml"
+    mkdir -p "$scratch/prometheus" && cp "$MONITORING/prometheus-alerts.yml" "$scratch/prometheus/"
+    cp "$MONITORING/prometheus-scrape.example.yml" "$scratch/prometheus/prometheus.yml"
+    check "promtool check config on the example scrape config" promtool check config "$scratch/prometheus/prometheus.yml"
 else
     skip "promtool not installed (apt-get install prometheus): alert rules unchecked"
 fi
