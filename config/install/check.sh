@@ -227,6 +227,31 @@ stop_gracefully() {  # stop_gracefully PID: SIGTERM as systemd sends it; true if
     while kill -0 "$1" 2>/dev/null && [ "$waited" -lt 20 ]; do sleep 1; waited=$((waited + 1)); done
     wait "$1"
 }
+# kiosk_screen: the kiosk unit's ExecStart (cage and Chromium) on a headless wlroots output, as parcours, on the
+# running service's kiosk page; then Chromium killed, and cage must exit (Restart=always then restarts both).
+kiosk_screen() {
+    if ! command -v cage >/dev/null || ! command -v chromium >/dev/null || ! command -v Xwayland >/dev/null; then
+        skip "cage, chromium or xwayland not installed: the kiosk command was not run"; return
+    fi
+    local kiosk screen cage browser waited=0
+    kiosk=$(mktemp -d "$scratch/kiosk.XXXX") && mkdir "$kiosk/run" && chown -R parcours "$kiosk" && chmod 0700 "$kiosk/run"
+    read -r -a screen <<<"$(unit_line "$store" parcours-kiosk.service ExecStart |
+        sed -e "s#/var/lib/parcours-kiosk#$kiosk#g" -e "s#127.0.0.1:8080#127.0.0.1:$port#")"
+    ( exec runuser -u parcours -- env -i PATH=/usr/bin:/bin HOME="$kiosk" XDG_RUNTIME_DIR="$kiosk/run" \
+        WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman "${screen[@]}" ) >"$kiosk/cage.log" 2>&1 &
+    cage=$!; pids+=("$cage")
+    while [ "$waited" -lt 40 ]; do
+        browser=$(pgrep -u parcours -o -f "^/usr/lib/chromium/chromium .*--app=http://127.0.0.1:$port/kiosk/") && break
+        sleep 1; waited=$((waited + 1))
+    done
+    if [ -z "${browser:-}" ]; then fail "the kiosk command runs Chromium on the kiosk page"; tail -5 "$kiosk/cage.log" | sed 's/^/    /'; return; fi
+    pass "the kiosk command runs Chromium in cage on http://127.0.0.1:$port/kiosk/ (headless output)"
+    kill -KILL "$browser"; waited=0
+    while kill -0 "$cage" 2>/dev/null && [ "$waited" -lt 15 ]; do sleep 1; waited=$((waited + 1)); done
+    if kill -0 "$cage" 2>/dev/null; then fail "cage exits when Chromium dies"; kill "$cage"
+    else wait "$cage"; pass "cage exits (status $?) when Chromium dies, so Restart=always brings the screen back"; fi
+}
+
 if [ ! -x "$BINARY" ]; then
     skip "no built binary at $BINARY (swift build --product parcours): the service was not started"
 elif ! is_root; then
@@ -267,6 +292,7 @@ else
         check "the backup passes parcours db check" runuser -u parcours -- env PARCOURS_SECRETS_FILE="$data/secrets.json" "$BINARY" db check --database "$copy" --rules "$store/etc/parcours/loyalty.json"
         check "the 20-day-old backup was pruned" test ! -e "$data/backups/store-20000101-000000.sqlite"
         check "the 2-day-old backup was kept" test -e "$data/backups/store-20000102-000000.sqlite"
+        kiosk_screen
     else
         fail "parcours serve answers /health within 60 s"; sed 's/^/    /' "$data/serve.log"
     fi

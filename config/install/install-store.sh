@@ -45,7 +45,8 @@ fi
 check_binary
 
 packages=(pcscd libccid libpcsclite1 libsqlite3-0 curl jq prometheus-node-exporter)
-[ $KIOSK = no ] || packages+=(cage chromium)
+# cage refuses to start without the Xwayland binary, although Chromium itself runs on Wayland.
+[ $KIOSK = no ] || packages+=(cage xwayland chromium)
 apt_install "${packages[@]}"
 
 ensure_user "$SERVICE_USER" /var/lib/parcours
