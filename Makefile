@@ -76,6 +76,6 @@ rig-stop:
 	$(RIG) stop
 
 # Not part of `make test`: it wants root (owners, running the service as user parcours), creates that system user,
-# and its file checks alone take about 40 s on a loaded 2-core machine.
+# and takes 15 s on a quiet 2-core machine but up to 90 s when others build beside it (load 20).
 check-install:
 	config/install/check.sh
