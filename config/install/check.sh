@@ -7,8 +7,10 @@
 #   - nginx -t and caddy validate on the proxy configs, when installed;
 #   - promtool check rules and test rules on the alert rules; the dashboard's sanity check and its PromQL;
 #   - with a built binary (.build/debug/parcours, or PARCOURS_BINARY): the store service started from its unit's
-#     own ExecStart as user parcours until /health answers, its metrics through parcours-metrics-export, a backup
-#     with pruning, a graceful stop; the head-office node the same way against a throwaway PostgreSQL database.
+#     own ExecStart as user parcours: the head-office node against a throwaway PostgreSQL database, then the store
+#     service linked to it (credential through store.env) until /health answers and the sync is ok, its metrics
+#     through parcours-metrics-export, a backup with pruning, the kiosk command on a headless display, and a
+#     graceful stop of each.
 # Needs root for owners and for running as parcours (without it those parts print SKIP). It creates the system
 # user parcours on this machine if it does not exist (the service user of a real install). No network.
 set -uo pipefail
@@ -204,7 +206,7 @@ if command -v promtool >/dev/null; then
     check "dashboard queries parse as PromQL" promtool check rules "$scratch/dashboard-rules.yml"
 fi
 
-echo "== the store service from its unit's ExecStart, as user parcours"
+# Helpers for running the installed units' commands outside systemd.
 # unit_line ROOT UNIT KEY: every value of KEY= in the installed unit.
 unit_line() { sed -n "s/^$3=//p" "$1/etc/systemd/system/$2"; }
 # in_root ROOT DATA: the unit's absolute paths, moved into the temporary root and data directory.
@@ -240,7 +242,7 @@ kiosk_screen() {
     ( exec runuser -u parcours -- env -i PATH=/usr/bin:/bin HOME="$kiosk" XDG_RUNTIME_DIR="$kiosk/run" \
         WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman "${screen[@]}" ) >"$kiosk/cage.log" 2>&1 &
     cage=$!; pids+=("$cage")
-    while [ "$waited" -lt 40 ]; do
+    while [ "$waited" -lt 90 ]; do  # Chromium can take a minute to start when others build beside it
         browser=$(pgrep -u parcours -o -f "^/usr/lib/chromium/chromium .*--app=http://127.0.0.1:$port/kiosk/") && break
         sleep 1; waited=$((waited + 1))
     done
@@ -252,16 +254,61 @@ kiosk_screen() {
     else wait "$cage"; pass "cage exits (status $?) when Chromium dies, so Restart=always brings the screen back"; fi
 }
 
+echo "== the head-office node from its unit's ExecStart, as user parcours"
+pg="$REPO/config/postgres/pg-cluster"
+node="" hq_port="" credential="" database=""
+if [ ! -x "$BINARY" ] || ! is_root; then
+    skip "no built binary or not root: the head-office node was not started"
+elif ! "$pg" status >/dev/null 2>&1; then
+    skip "no PostgreSQL cluster running (config/postgres/pg-cluster start, or PARCOURS_PG_DIR for another one): the node was not started"
+else
+    database="parcours_install_check_$$"
+    base_url=$("$pg" url)
+    owner=$(echo "$base_url" | sed -E 's#^postgres://([^:]+):.*#\1#')
+    if "$pg" psql -q -c "CREATE DATABASE $database OWNER $owner" >"$scratch/out" 2>&1; then
+        hq_url="${base_url%/*}/$database"
+        hq_port=$(free_port)
+        read -r -a command <<<"$(unit_line "$hq" parcours-hq.service ExecStart | in_root "$hq" "$scratch" | sed "s/--port 8090/--port $hq_port/")"
+        echo "    ${command[*]}"
+        ( cd "$scratch" && exec runuser -u parcours -- env -i PATH=/usr/bin:/bin \
+            PARCOURS_HQ_DATABASE_URL="$hq_url" "${command[@]}" ) >"$scratch/hq.log" 2>&1 &
+        node=$!; pids+=("$node")
+        if wait_health "http://127.0.0.1:$hq_port/health" 60 "$node"; then
+            pass "parcours hq serve answers /health on :$hq_port: $(cat "$scratch/health")"
+            # The store below syncs with this node, with the credential going through install-store.sh and store.env.
+            credential=$(PARCOURS_HQ_DATABASE_URL="$hq_url" "$BINARY" hq store add --id check-01 --name "Install check" |
+                         grep -o "parcours-store-1\.check-01\.[^' ]*" | head -1)
+            check "hq store add printed a credential for the store" test -n "$credential"
+        else
+            fail "parcours hq serve answers /health within 60 s"; sed 's/^/    /' "$scratch/hq.log"
+        fi
+    else
+        skip "could not create a throwaway database: $(head -1 "$scratch/out")"
+    fi
+fi
+stop_headoffice() {
+    [ -n "$node" ] || return 0
+    if stop_gracefully "$node"; then pass "SIGTERM stops the node with exit 0"; else fail "SIGTERM stops the node with exit 0"; sed 's/^/    /' "$scratch/hq.log"; fi
+    "$pg" psql -q -c "DROP DATABASE $database" >/dev/null 2>&1 || echo "note: could not drop database $database"
+}
+
+echo "== the store service from its unit's ExecStart, as user parcours"
 if [ ! -x "$BINARY" ]; then
     skip "no built binary at $BINARY (swift build --product parcours): the service was not started"
 elif ! is_root; then
     skip "not root: cannot run the service as parcours"
 else
+    run_root=$store
+    if [ -n "$credential" ]; then
+        run_root=$(new_root)
+        check "install-store.sh with this head office's URL and credential" env PARCOURS_HEADOFFICE_URL="http://127.0.0.1:$hq_port" \
+            PARCOURS_HEADOFFICE_CREDENTIAL="$credential" "$KIT/install-store.sh" --prefix "$run_root" --binary "$BINARY" --store-id check-01
+    fi
     data=$(mktemp -d "$scratch/state.XXXX") && chown parcours:parcours "$data" && chmod 0750 "$data"
     port=$(free_port)
-    read -r -a command <<<"$(unit_line "$store" parcours-store.service ExecStart | in_root "$store" "$data")"
-    mapfile -t environment < <(unit_line "$store" parcours-store.service Environment | in_root "$store" "$data"
-                               grep -E '^[A-Z_]+=' "$store/etc/parcours/store.env")
+    read -r -a command <<<"$(unit_line "$run_root" parcours-store.service ExecStart | in_root "$run_root" "$data")"
+    mapfile -t environment < <(unit_line "$run_root" parcours-store.service Environment | in_root "$run_root" "$data"
+                               grep -E '^[A-Z_]+=' "$run_root/etc/parcours/store.env")
     echo "    ${command[*]}"
     # PARCOURS_HTTP_PORT: a free port, not 8080. PCSCLITE_CSOCK_NAME: a socket nobody listens on, so the service
     # never talks to a pcscd that someone else runs on this machine (it reports pcscd unavailable instead).
@@ -271,12 +318,21 @@ else
     if wait_health "http://127.0.0.1:$port/health" 60 "$serve"; then
         pass "parcours serve answers /health on :$port: $(cat "$scratch/health")"
         check "/health says database ok" grep -q '"database" *: *"ok"' "$scratch/health"
-        check "the service runs as parcours" pgrep -u parcours -f "parcours serve --service-config $store/etc/parcours/store.json"
+        check "the service runs as parcours" pgrep -u parcours -f "parcours serve --service-config $run_root/etc/parcours/store.json"
         check "/metrics exposes the outbox gauge" bash -c "curl -fsS http://127.0.0.1:$port/metrics | grep -q '^parcours_outbox_pending_events '"
         mkdir -p "$data/textfile" && chown parcours "$data/textfile"
         check "parcours-metrics-export writes a textfile" runuser -u parcours -- "$store/usr/local/lib/parcours/metrics-export" "http://127.0.0.1:$port" "$data/textfile/parcours.prom"
         check "the textfile says up, no pcscd, no reader" grep -qx 'parcours_store_up 1' "$data/textfile/parcours.prom"
         check "the textfile has the pcscd gauge at 0" grep -qx 'parcours_pcsc_available 0' "$data/textfile/parcours.prom"
+        if [ -n "$credential" ]; then
+            waited=0
+            until curl -fsS "http://127.0.0.1:$port/health" | grep -q '"headOffice" *: *"ok'; do
+                [ "$waited" -lt 30 ] || break; sleep 1; waited=$((waited + 1))
+            done
+            check "the store syncs with head office (credential from store.env)" bash -c "curl -fsS http://127.0.0.1:$port/health | grep -q '\"headOffice\" *: *\"ok'"
+            runuser -u parcours -- "$store/usr/local/lib/parcours/metrics-export" "http://127.0.0.1:$port" "$data/textfile/parcours.prom"
+            check "the textfile says the sync is ok" grep -qx 'parcours_headoffice_sync_ok 1' "$data/textfile/parcours.prom"
+        fi
         if command -v promtool >/dev/null; then
             check "promtool check metrics on the textfile" promtool check metrics <"$data/textfile/parcours.prom"
         fi
@@ -289,7 +345,7 @@ else
             PARCOURS_RULES="$store/etc/parcours/loyalty.json" PARCOURS_SECRETS_FILE="$data/secrets.json" "${backup[@]}"
         copy=$(find "$data/backups" -name 'store-2*.sqlite' -newer "$data/backups/store-20000102-000000.sqlite" | head -1)
         check "a new backup exists, owned by parcours" test -n "$copy" -a "$(stat -c %U "${copy:-/}")" = parcours
-        check "the backup passes parcours db check" runuser -u parcours -- env PARCOURS_SECRETS_FILE="$data/secrets.json" "$BINARY" db check --database "$copy" --rules "$store/etc/parcours/loyalty.json"
+        check "the backup passes parcours db check" runuser -u parcours -- env PARCOURS_SECRETS_FILE="$data/secrets.json" "$BINARY" db check --database "$copy" --rules "$run_root/etc/parcours/loyalty.json"
         check "the 20-day-old backup was pruned" test ! -e "$data/backups/store-20000101-000000.sqlite"
         check "the 2-day-old backup was kept" test -e "$data/backups/store-20000102-000000.sqlite"
         kiosk_screen
@@ -300,31 +356,6 @@ else
     check "the database is the service user's" test "$(stat -c %U "$data/store.sqlite" 2>/dev/null)" = parcours
 fi
 
-echo "== the head-office node from its unit's ExecStart, as user parcours"
-pg="$REPO/config/postgres/pg-cluster"
-if [ ! -x "$BINARY" ] || ! is_root; then
-    skip "no built binary or not root: the head-office node was not started"
-elif ! "$pg" status >/dev/null 2>&1; then
-    skip "no PostgreSQL cluster running (config/postgres/pg-cluster start, or PARCOURS_PG_DIR for another one): the node was not started"
-else
-    database="parcours_install_check_$$"
-    base_url=$("$pg" url)
-    owner=$(echo "$base_url" | sed -E 's#^postgres://([^:]+):.*#\1#')
-    if "$pg" psql -q -c "CREATE DATABASE $database OWNER $owner" >"$scratch/out" 2>&1; then
-        port=$(free_port)
-        read -r -a command <<<"$(unit_line "$hq" parcours-hq.service ExecStart | in_root "$hq" "$scratch" | sed "s/--port 8090/--port $port/")"
-        echo "    ${command[*]}"
-        ( cd "$scratch" && exec runuser -u parcours -- env -i PATH=/usr/bin:/bin \
-            PARCOURS_HQ_DATABASE_URL="${base_url%/*}/$database" "${command[@]}" ) >"$scratch/hq.log" 2>&1 &
-        node=$!; pids+=("$node")
-        if wait_health "http://127.0.0.1:$port/health" 60 "$node"; then pass "parcours hq serve answers /health on :$port: $(cat "$scratch/health")"
-        else fail "parcours hq serve answers /health within 60 s"; sed 's/^/    /' "$scratch/hq.log"; fi
-        if stop_gracefully "$node"; then pass "SIGTERM stops the node with exit 0"; else fail "SIGTERM stops the node with exit 0"; sed 's/^/    /' "$scratch/hq.log"; fi
-        "$pg" psql -q -c "DROP DATABASE $database" >/dev/null 2>&1 || echo "note: could not drop database $database"
-    else
-        skip "could not create a throwaway database: $(head -1 "$scratch/out")"
-    fi
-fi
-
+stop_headoffice
 echo
 if [ "$failures" = 0 ]; then echo "check.sh: all checks passed"; else echo "check.sh: $failures check(s) FAILED"; exit 1; fi
