@@ -5,7 +5,8 @@
 #               kiosk and till fronts in headless Chromium against a real `parcours serve`, and head office's
 #               dashboard against a real `parcours hq serve` with a seeded chain (Tests/Browser/run.sh)
 #   make hq     head office: the project's own PostgreSQL cluster (config/postgres/pg-cluster) and `parcours hq serve`
-# Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop, make pg-stop.
+# Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop, make pg-stop,
+#   make check-install (the install kit and monitoring files: config/install/check.sh, as root).
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 SYSTEM_PACKAGES := libpcsclite-dev libsqlite3-dev pcscd vsmartcard-vpcd pkg-config xxd postgresql
@@ -13,7 +14,7 @@ BIN := .build/debug
 RIG := hardware/rig/pcscd-rig
 PG := config/postgres/pg-cluster
 
-.PHONY: run test bench fuzz deps build rig-start rig-stop hq pg-stop clean
+.PHONY: run test bench fuzz deps build rig-start rig-stop hq pg-stop clean check-install
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -74,3 +75,8 @@ rig-start: deps
 
 rig-stop:
 	$(RIG) stop
+
+# Not part of `make test`: it wants root (owners, running the service as user parcours), creates that system user,
+# and takes 15 s on a quiet 2-core machine but up to 90 s when others build beside it (load 20).
+check-install:
+	config/install/check.sh
