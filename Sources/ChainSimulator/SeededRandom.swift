@@ -1,10 +1,11 @@
-/// SplitMix64: a small seeded generator, so one seed always simulates the same chain.
-struct SeededRandom: RandomNumberGenerator {
+/// SplitMix64: a small seeded generator, so one seed always simulates the same chain (and the insight tests
+/// always build the same one).
+public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,7 +15,7 @@ struct SeededRandom: RandomNumberGenerator {
 
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
-    mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
+    public mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
     mutating func chance(_ probability: Double) -> Bool { unit() < probability }
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 

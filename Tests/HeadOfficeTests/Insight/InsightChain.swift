@@ -1,3 +1,4 @@
+import ChainSimulator
 import Foundation
 import HeadOffice
 import StoreCore
@@ -25,7 +26,7 @@ enum InsightChain {
         let paris = try await TestStore.make("paris", headOffice: hq, url: url, region: "north")
         let lyon = try await TestStore.make("lyon", headOffice: hq, url: url, region: "south")
         let lille = try await TestStore.make("lille", headOffice: hq, url: url, batchSize: 7, region: "north")
-        var random = TestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         var customers: [String: [(id: String, card: String)]] = [:]
         var receipt = 0
 
@@ -115,20 +116,6 @@ enum InsightChain {
         let alias = survivor == marie.id ? twin.id : marie.id
         return Built(stores: [paris, lyon, lille], survivorId: survivor, aliasId: alias, erasedId: erased.id, onlineOnlyId: onlineOnlyId)
     }
-}
-
-/// SplitMix64: a tiny deterministic generator, so the chain is the same on every run.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 func require<T>(_ value: T?, _ what: String = "value") throws -> T {
