@@ -97,14 +97,8 @@ extension HeadOfficeAPI {
                 limit: try query.get("limit").map { _ in try Self.integer(query, "limit", default: 100, range: 1...1_000_000) },
                 offset: try Self.integer(query, "offset", default: 0, range: 0...Int(Int32.max)))
             if try Self.wantsCSV(query) {
-                let lines = [CSVText.line(["profile_id", "first_name", "email", "phone", "recency_days", "frequency",
-                                           "monetary_minor", "r", "f", "m", "churn_risk"])]
-                    + members.map { m in
-                        CSVText.line([m.profileId.uuidString.lowercased(), m.firstName ?? "", m.email ?? "", m.phone ?? "",
-                                      "\(m.recency)", "\(m.frequency)", "\(m.monetary)", "\(m.r)", "\(m.f)", "\(m.m)", m.churnRisk ? "yes" : "no"])
-                    }
                 let file = "parcours-segment-\(name.lowercased().replacingOccurrences(of: " ", with: "-"))\(purpose.map { "-\($0)" } ?? "").csv"
-                return csvResponse(lines.joined(), filename: file)
+                return csvResponse(SegmentMember.csv(members), filename: file)
             }
             return try privateJSON(["members": members], status: .ok)
         }

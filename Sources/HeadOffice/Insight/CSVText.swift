@@ -38,3 +38,16 @@ extension StoreReport {
         return CSVText.line(header) + buckets.map { line(by.rawValue, $0) }.joined() + line("total", total)
     }
 }
+
+extension SegmentMember {
+    /// A segment's members as a campaign CSV: the same columns from the API and the command line.
+    public static func csv(_ members: [SegmentMember]) -> String {
+        CSVText.line(["profile_id", "first_name", "email", "phone", "recency_days", "frequency", "monetary_minor",
+                      "r", "f", "m", "churn_risk"])
+            + members.map { m in
+                CSVText.line([m.profileId.uuidString.lowercased(), m.firstName ?? "", m.email ?? "", m.phone ?? "",
+                              "\(m.recency)", "\(m.frequency)", "\(m.monetary)", "\(m.r)", "\(m.f)", "\(m.m)",
+                              m.churnRisk ? "yes" : "no"])
+            }.joined()
+    }
+}

@@ -159,11 +159,7 @@ struct HQSegmentsCommand: AsyncParsableCommand {
         func run() async throws {
             let (segment, purpose) = (segment, purpose)
             let members = try await options.withDatabase { try await $0.segmentMembers(segment, purpose: purpose) }
-            print(CSVText.line(["profile_id", "first_name", "email", "phone", "r", "f", "m", "churn_risk"]), terminator: "")
-            for m in members {
-                print(CSVText.line([m.profileId.uuidString.lowercased(), m.firstName ?? "", m.email ?? "", m.phone ?? "",
-                                    "\(m.r)", "\(m.f)", "\(m.m)", m.churnRisk ? "yes" : "no"]), terminator: "")
-            }
+            print(SegmentMember.csv(members), terminator: "")
         }
     }
 }
