@@ -25,7 +25,7 @@ extension StoreReport {
                       "unknown_visits", "converted_visits", "conversion", "sign_ups", "kiosk_sign_ups",
                       "nps_responses", "nps_promoters", "nps_passives", "nps_detractors", "nps_score",
                       "repeat_customers", "repeat_rate", "omnichannel_customers", "omnichannel_share",
-                      "points_issued", "points_redeemed"] + kinds.map { "taps_\($0)" }
+                      "online_only_customers", "points_issued", "points_redeemed"] + kinds.map { "taps_\($0)" }
         func ratio(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
         func line(_ label: String, _ f: ReportFigures) -> String {
             CSVText.line([label, f.start.description, f.end.description, "\(f.visits)", "\(f.uniqueCustomers)",
@@ -33,7 +33,7 @@ extension StoreReport {
                           ratio(f.conversion), "\(f.signUps)", "\(f.kioskSignUps)", "\(f.nps.responses)", "\(f.nps.promoters)",
                           "\(f.nps.passives)", "\(f.nps.detractors)", f.nps.score.map { String(format: "%.1f", $0) } ?? "",
                           "\(f.repeatCustomers)", ratio(f.repeatRate), "\(f.omnichannelCustomers)", ratio(f.omnichannelShare),
-                          "\(f.pointsIssued)", "\(f.pointsRedeemed)"] + kinds.map { "\(f.tapsByKind[$0] ?? 0)" })
+                          f.onlineOnlyCustomers.map(String.init) ?? "", "\(f.pointsIssued)", "\(f.pointsRedeemed)"] + kinds.map { "\(f.tapsByKind[$0] ?? 0)" })
         }
         return CSVText.line(header) + buckets.map { line(by.rawValue, $0) }.joined() + line("total", total)
     }

@@ -7,6 +7,8 @@ public enum ReportFigure: String, Sendable, CaseIterable {
     case visits, identifiedVisits, unknownVisits, convertedVisits, signUps, kioskSignUps
     case feedback, promoters, passives, detractors, pointsIssued, pointsRedeemed
     case uniqueCustomers, repeatCustomers, omnichannelCustomers
+    /// A chain figure (see ``ReportFigures/onlineOnlyCustomers``).
+    case onlineOnlyCustomers
 }
 
 public struct ReportComment: Sendable, Codable, Hashable {
@@ -25,6 +27,9 @@ extension HeadOfficeDatabase {
         guard (1...10_000).contains(limit), offset >= 0 else { throw HeadOfficeError(.invalidArgument, "limit must be 1 to 10000 and offset not negative") }
         return try await read { connection in
             let target = try await ReportTarget.resolve(scope, on: connection, logger: logger)
+            guard figure != .onlineOnlyCustomers || target.isChain else {
+                throw HeadOfficeError(.invalidArgument, "onlineOnlyCustomers is a figure of the whole chain: ask without store or region")
+            }
             let (rows, value, order) = Self.rowsSQL(figure)
             let sql = """
                 WITH q AS (\(rows))
@@ -125,6 +130,14 @@ extension HeadOfficeDatabase {
                 SELECT c.*, (SELECT count(*) FROM touchpoint t WHERE t.profile_id = c."profileId" AND \(periodFilter("t.at"))) AS "onlineTouchpoints"
                 FROM (\(customers)) c
                 WHERE EXISTS (SELECT 1 FROM touchpoint t WHERE t.profile_id = c."profileId" AND \(periodFilter("t.at")))
+                """, count, "\"profileId\"")
+        case .onlineOnlyCustomers:
+            return ("""
+                SELECT t.profile_id AS "profileId", count(*) AS "onlineTouchpoints", min(t.at) AS "firstTouchpoint", max(t.at) AS "lastTouchpoint"
+                FROM touchpoint t
+                WHERE $1 AND \(periodFilter("t.at"))
+                  AND NOT EXISTS (SELECT 1 FROM visit v WHERE v.profile_id = t.profile_id AND \(periodFilter("v.at")))
+                GROUP BY t.profile_id
                 """, count, "\"profileId\"")
         }
     }

@@ -17,11 +17,12 @@ extension HeadOfficeDatabase {
             let figures = buckets.map { bucket in
                 let key = bucket.start.start(of: grain)
                 return ReportFigures(start: bucket.start, end: bucket.end, additive: additive[key] ?? AdditiveFigures(),
-                                     distinct: distinct[bucket.start] ?? DistinctFigures(), tapsByKind: kinds[key] ?? [:])
+                                     distinct: distinct[bucket.start] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil),
+                                     tapsByKind: kinds[key] ?? [:])
             }
             let totalDistinct: DistinctFigures
             if buckets.count == 1 {
-                totalDistinct = distinct[buckets[0].start] ?? DistinctFigures()
+                totalDistinct = distinct[buckets[0].start] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
             } else {
                 totalDistinct = try await rangeCounts(target, grain: period.tilingGrain, from: period.from, to: period.to, on: connection)
             }
@@ -32,17 +33,25 @@ extension HeadOfficeDatabase {
         }
     }
 
-    /// Sums of the per-store, per-day rows, keyed by the (unclipped) start of each bucket.
+    /// Sums of the per-store rows, keyed by the (unclipped) start of each bucket: the months' roll-ups for the whole
+    /// months of a report by month, quarter or year, and the days for the rest.
     private func additiveFigures(_ target: ReportTarget, period: ReportPeriod, grain: ReportGrain,
                                  on connection: PostgresConnection) async throws -> [ReportDay: AdditiveFigures] {
+        let split = MonthSplit(period, grain: grain)
+        let columns = "visits, identified_visits, unknown_visits, converted_visits, sign_ups, kiosk_sign_ups, promoters, passives, detractors, points_issued, points_redeemed"
         let rows = try await connection.query("""
-            SELECT to_char(\(unescaped: grain.bucket(of: "day")), 'YYYY-MM-DD'),
+            SELECT to_char(\(unescaped: grain.bucket(of: "d")), 'YYYY-MM-DD'),
                    sum(visits)::bigint, sum(identified_visits)::bigint, sum(unknown_visits)::bigint, sum(converted_visits)::bigint,
                    sum(sign_ups)::bigint, sum(kiosk_sign_ups)::bigint, sum(promoters)::bigint, sum(passives)::bigint,
                    sum(detractors)::bigint, sum(points_issued)::bigint, sum(points_redeemed)::bigint
-            FROM report_store_day
-            WHERE day BETWEEN \(period.from.description)::date AND \(period.to.description)::date
-              AND (\(target.isChain) OR store_id = ANY(\(target.storeIds)))
+            FROM (SELECT month AS d, \(unescaped: columns) FROM report_store_month
+                  WHERE month BETWEEN \(split.firstMonth)::date AND \(split.lastMonth)::date
+                    AND (\(target.isChain) OR store_id = ANY(\(target.storeIds)))
+                  UNION ALL
+                  SELECT day, \(unescaped: columns) FROM report_store_day
+                  WHERE day BETWEEN \(period.from.description)::date AND \(period.to.description)::date
+                    AND NOT day BETWEEN \(split.firstMonth)::date AND \(split.lastMonthEnd)::date
+                    AND (\(target.isChain) OR store_id = ANY(\(target.storeIds)))) AS rows
             GROUP BY 1
             """, logger: logger)
         var figures: [ReportDay: AdditiveFigures] = [:]
@@ -59,12 +68,17 @@ extension HeadOfficeDatabase {
 
     private func tapsByKind(_ target: ReportTarget, period: ReportPeriod, grain: ReportGrain,
                             on connection: PostgresConnection) async throws -> [ReportDay: [String: Int]] {
+        let split = MonthSplit(period, grain: grain)
         let rows = try await connection.query("""
-            SELECT to_char(\(unescaped: grain.bucket(of: "day")), 'YYYY-MM-DD'),
-                   kind, sum(taps)::bigint
-            FROM report_store_day_kind
-            WHERE day BETWEEN \(period.from.description)::date AND \(period.to.description)::date
-              AND (\(target.isChain) OR store_id = ANY(\(target.storeIds)))
+            SELECT to_char(\(unescaped: grain.bucket(of: "d")), 'YYYY-MM-DD'), kind, sum(taps)::bigint
+            FROM (SELECT month AS d, kind, taps FROM report_store_month_kind
+                  WHERE month BETWEEN \(split.firstMonth)::date AND \(split.lastMonth)::date
+                    AND (\(target.isChain) OR store_id = ANY(\(target.storeIds)))
+                  UNION ALL
+                  SELECT day, kind, taps FROM report_store_day_kind
+                  WHERE day BETWEEN \(period.from.description)::date AND \(period.to.description)::date
+                    AND NOT day BETWEEN \(split.firstMonth)::date AND \(split.lastMonthEnd)::date
+                    AND (\(target.isChain) OR store_id = ANY(\(target.storeIds)))) AS rows
             GROUP BY 1, 2 HAVING sum(taps) <> 0
             """, logger: logger)
         var kinds: [ReportDay: [String: Int]] = [:]
@@ -103,16 +117,22 @@ extension HeadOfficeDatabase {
             return counts
         }
         let rows = try await connection.query("""
-            SELECT to_char(bucket, 'YYYY-MM-DD'), sum(customers)::bigint, sum(repeat_customers)::bigint, sum(omnichannel_customers)::bigint
+            SELECT to_char(bucket, 'YYYY-MM-DD'), sum(customers)::bigint, sum(repeat_customers)::bigint, sum(omnichannel_customers)::bigint,
+                   sum(online_customers)::bigint
             FROM report_bucket_delta
             WHERE scope = \(scope) AND grain = \(grain.code)::"char" AND bucket = ANY(\(days)::date[])
             GROUP BY bucket
             """, logger: logger)
-        for try await (day, customers, repeaters, omnichannel) in rows.decode((String, Int, Int, Int).self) {
+        for try await (day, customers, repeaters, omnichannel, online) in rows.decode((String, Int, Int, Int, Int).self) {
             counts[try ReportDay(parsing: day, field: "bucket")] =
-                DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel)
+                DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel,
+                                onlineCustomers: target.isChain ? online : nil)
         }
-        guard !target.isChain else { return counts }
+        guard !target.isChain else {
+            // A period nobody came to or was seen online in has no rows, and still has its zero.
+            for start in starts where counts[start] == nil { counts[start] = DistinctFigures(onlineCustomers: 0) }
+            return counts
+        }
         // A store's day: who of its customers was also online that day, from the chain's rows.
         let omnichannel = try await connection.query("""
             SELECT to_char(c.bucket, 'YYYY-MM-DD'), count(*) FROM report_customer_bucket c
@@ -130,18 +150,23 @@ extension HeadOfficeDatabase {
     private func rangeCounts(_ target: ReportTarget, grain tiling: ReportGrain, from: ReportDay, to: ReportDay,
                              on connection: PostgresConnection) async throws -> DistinctFigures {
         // Only the chain has week and month members; stores have days.
-        let grain = target.isChain ? tiling : .day
-        let rows: PostgresRowSequence
         if target.isChain {
-            rows = try await connection.query("""
-                SELECT count(*), count(*) FILTER (WHERE v >= 2), count(*) FILTER (WHERE online) FROM (
+            // Everyone in the chain's members, online only included, so the same rows say who was seen online.
+            let rows = try await connection.query("""
+                SELECT count(*) FILTER (WHERE v > 0), count(*) FILTER (WHERE v >= 2), count(*) FILTER (WHERE v > 0 AND online),
+                       count(*) FILTER (WHERE online) FROM (
                     SELECT profile_id, sum(visits) AS v, bool_or(touchpoints > 0) AS online FROM report_customer_bucket
-                    WHERE scope = '*' AND grain = \(grain.code)::"char"
+                    WHERE scope = '*' AND grain = \(tiling.code)::"char"
                       AND bucket BETWEEN \(from.description)::date AND \(to.description)::date
-                    GROUP BY 1 HAVING sum(visits) > 0) AS members
+                    GROUP BY 1) AS members
                 """, logger: logger)
-        } else {
-            rows = try await connection.query("""
+            for try await (customers, repeaters, omnichannel, online) in rows.decode((Int, Int, Int, Int).self) {
+                return DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel,
+                                       onlineCustomers: online)
+            }
+            return DistinctFigures(onlineCustomers: 0)
+        }
+        let rows = try await connection.query("""
                 WITH members AS (
                     SELECT profile_id, sum(visits) AS v FROM report_customer_bucket
                     WHERE scope = ANY(\(target.memberScopes)) AND grain = 'd'
@@ -153,11 +178,31 @@ extension HeadOfficeDatabase {
                              AND o.bucket BETWEEN \(from.description)::date AND \(to.description)::date AND o.touchpoints > 0))
                 FROM members
                 """, logger: logger)
-        }
         for try await (customers, repeaters, omnichannel) in rows.decode((Int, Int, Int).self) {
             return DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel)
         }
         return DistinctFigures()
+    }
+}
+
+/// Which days of a report the months' roll-ups answer: the whole months of a report by month, quarter or year
+/// (they nest in its buckets; weeks and days do not). The days' rows answer the rest. With no whole month, the
+/// month range is empty (first after last) and excludes no day.
+struct MonthSplit {
+    var firstMonth: String
+    var lastMonth: String
+    var lastMonthEnd: String
+
+    init(_ period: ReportPeriod, grain: ReportGrain) {
+        if [.month, .quarter, .year].contains(grain), let months = period.wholeMonths {
+            firstMonth = months.first.description
+            lastMonth = months.last.description
+            lastMonthEnd = months.last.end(of: .month).description
+        } else {
+            firstMonth = period.to.adding(days: 1).description
+            lastMonth = period.to.description
+            lastMonthEnd = period.to.description
+        }
     }
 }
 

@@ -144,6 +144,13 @@ public struct ReportPeriod: Sendable, Hashable {
         return buckets
     }
 
+    /// The months wholly inside this period, as the first day of the first and of the last one; nil when none is.
+    var wholeMonths: (first: ReportDay, last: ReportDay)? {
+        let first = from == from.start(of: .month) ? from : from.end(of: .month).adding(days: 1)
+        let last = to == to.end(of: .month) ? to.start(of: .month) : to.start(of: .month).adding(days: -1).start(of: .month)
+        return first <= last ? (first, last) : nil
+    }
+
     /// The coarsest grain whose whole periods tile this one exactly (whole years, quarters, months or weeks, else days).
     var tilingGrain: ReportGrain {
         for grain in [ReportGrain.year, .quarter, .month, .week] where from == from.start(of: grain) && to == to.end(of: grain) {

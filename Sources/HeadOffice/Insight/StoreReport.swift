@@ -43,6 +43,9 @@ public struct ReportFigures: Sendable, Hashable, Codable {
     public var repeatRate: Double?
     public var omnichannelCustomers: Int
     public var omnichannelShare: Double?
+    /// Seen online (a web visit, an online order, an email click) and in none of the chain's stores in the period.
+    /// A chain figure: nil for a store or a region, whose online customers cannot be told apart from the chain's.
+    public var onlineOnlyCustomers: Int?
     public var pointsIssued: Int
     public var pointsRedeemed: Int
     public var tapsByKind: [String: Int]
@@ -65,6 +68,7 @@ public struct ReportFigures: Sendable, Hashable, Codable {
         repeatRate = share(distinct.repeatCustomers, distinct.customers)
         omnichannelCustomers = distinct.omnichannelCustomers
         omnichannelShare = share(distinct.omnichannelCustomers, distinct.customers)
+        onlineOnlyCustomers = distinct.onlineCustomers.map { $0 - distinct.omnichannelCustomers }
         pointsIssued = additive.pointsIssued
         pointsRedeemed = additive.pointsRedeemed
         self.tapsByKind = tapsByKind
@@ -91,6 +95,8 @@ struct AdditiveFigures: Sendable, Hashable {
 /// The figures that count people, which do not add up: the same customer on two days is one customer.
 struct DistinctFigures: Sendable, Hashable {
     var customers = 0, repeatCustomers = 0, omnichannelCustomers = 0
+    /// Everyone seen online, in store or not; counted for the chain only.
+    var onlineCustomers: Int?
 }
 
 public struct StoreReport: Sendable, Hashable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import HeadOffice
+import StoreCore
 import PostgresNIO
 import Testing
 
@@ -85,12 +86,72 @@ struct InsightReportTests {
                     .pointsRedeemed: totals.pointsRedeemed, .uniqueCustomers: totals.uniqueCustomers,
                     .repeatCustomers: totals.repeatCustomers, .omnichannelCustomers: totals.omnichannelCustomers,
                 ]
-                for figure in ReportFigure.allCases {
+                for figure in ReportFigure.allCases where figure != .onlineOnlyCustomers {
                     let json = try await hq.reportRows(figure, scope: .store("paris"), period: november, limit: 5)
                     let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
                     #expect((object["value"] as? Int) == expected[figure], "\(figure) traced")
                     #expect(((object["rows"] as? [Any])?.count ?? -1) == min(5, object["count"] as? Int ?? -1))
                 }
+                // Online only is the chain's: a store cannot tell, and says so; the chain's rows give its value.
+                #expect(paris.onlineOnlyCustomers == nil)
+                await #expect(throws: HeadOfficeError.self) {
+                    _ = try await hq.reportRows(.onlineOnlyCustomers, scope: .store("paris"), period: november)
+                }
+                let chainTotal = try await hq.storeReport(scope: .chain, period: november, by: .month).total
+                #expect((chainTotal.onlineOnlyCustomers ?? 0) >= 1, "the web shop's customer who never came is online only")
+                let onlineOnly = try await hq.reportRows(.onlineOnlyCustomers, scope: .chain, period: november, limit: 100)
+                let onlineObject = try #require(try JSONSerialization.jsonObject(with: Data(onlineOnly.utf8)) as? [String: Any])
+                #expect((onlineObject["value"] as? Int) == chainTotal.onlineOnlyCustomers)
+                let onlineIds = ((onlineObject["rows"] as? [[String: Any]]) ?? []).compactMap { $0["profileId"] as? String }
+                #expect(onlineIds.contains(chain.onlineOnlyId.uuidString.lowercased()))
+
+                // Traffic on both sides of November: a report by month, quarter or year adds the months' roll-ups of
+                // its whole months to the days of its clipped ones, and must still equal the naive count.
+                let (parisStore, lyonStore) = (chain.stores[0], chain.stores[1])
+                for (store, card, at) in [(parisStore, "04B1A031", "2026-10-31T10:00:00Z"), (parisStore, "04B1B201", "2026-12-01T09:00:00Z"),
+                                          (lyonStore, "04B1C201", "2026-12-01T11:00:00Z"), (lyonStore, "04B1C202", "2026-12-20T11:00:00Z")] {
+                    _ = try await store.tap(TapIdentifiers(cardUID: card), at: try Date(at, strategy: .iso8601))
+                }
+                try await parisStore.sync()
+                try await lyonStore.sync()
+                let around = try await NaiveReport.load(hq)
+                let spanning: [(String, String, ReportGrain)] = [
+                    ("2026-10-15", "2026-12-10", .month), ("2026-10-31", "2026-12-01", .quarter), ("2026-01-01", "2026-12-31", .year),
+                    ("2026-10-01", "2026-12-31", .month), ("2026-11-10", "2026-12-31", .quarter), ("2026-10-31", "2026-12-31", .week),
+                ]
+                func spanningReports() async throws -> [String] {
+                    var csv: [String] = []
+                    for scope in scopes {
+                        for (from, to, grain) in spanning {
+                            let period = try ReportPeriod(from: try Self.day(from), to: try Self.day(to))
+                            let report = try await hq.storeReport(scope: scope, period: period, by: grain)
+                            #expect(report.buckets.map(NaiveReport.Figures.init) == period.buckets(by: grain).map { around.figures(scope, from: $0.start, to: $0.end) },
+                                    "\(scope) \(from)…\(to) by \(grain)")
+                            #expect(NaiveReport.Figures(report.total) == around.figures(scope, from: period.from, to: period.to),
+                                    "total of \(scope) \(from)…\(to) by \(grain)")
+                            csv.append(report.csv)
+                        }
+                    }
+                    return csv
+                }
+                let beforeCompaction = try await spanningReports()
+                // The months' deltas always add up to their days, and compaction folds them to one row each.
+                let drift = """
+                    SELECT count(*)::bigint FROM (
+                        SELECT store_id, report_month(day) AS month, sum(visits) AS visits, sum(points_issued) AS issued, sum(promoters) AS promoters
+                        FROM report_store_day GROUP BY 1, 2) AS d
+                    FULL JOIN (
+                        SELECT store_id, month, sum(visits) AS visits, sum(points_issued) AS issued, sum(promoters) AS promoters
+                        FROM report_store_month GROUP BY 1, 2) AS m USING (store_id, month)
+                    WHERE d.visits IS DISTINCT FROM m.visits OR d.issued IS DISTINCT FROM m.issued OR d.promoters IS DISTINCT FROM m.promoters
+                    """
+                #expect(try await hq.count(drift) == 0)
+                #expect(try await hq.count("SELECT count(*)::bigint FROM report_store_month") > 6, "one delta per statement before compaction")
+                _ = try await hq.compactReports()
+                #expect(try await hq.count("SELECT count(*)::bigint FROM (SELECT 1 FROM report_store_month GROUP BY store_id, month HAVING count(*) > 1) AS m") == 0)
+                #expect(try await hq.count("SELECT count(*)::bigint FROM (SELECT 1 FROM report_store_month_kind GROUP BY store_id, month, kind HAVING count(*) > 1) AS m") == 0)
+                #expect(try await hq.count(drift) == 0)
+                #expect(try await spanningReports() == beforeCompaction)
             }
         }
     }

@@ -17,6 +17,7 @@ struct NaiveReport {
         var visits = 0, uniqueCustomers = 0, identifiedVisits = 0, unknownVisits = 0, convertedVisits = 0
         var signUps = 0, kioskSignUps = 0, promoters = 0, passives = 0, detractors = 0
         var repeatCustomers = 0, omnichannelCustomers = 0, pointsIssued = 0, pointsRedeemed = 0
+        var onlineOnlyCustomers: Int?
         var tapsByKind: [String: Int] = [:]
 
         init(start: String, end: String) { self.start = start; self.end = end }
@@ -28,13 +29,13 @@ struct NaiveReport {
             kioskSignUps = f.kioskSignUps; promoters = f.nps.promoters; passives = f.nps.passives
             detractors = f.nps.detractors; repeatCustomers = f.repeatCustomers
             omnichannelCustomers = f.omnichannelCustomers; pointsIssued = f.pointsIssued
-            pointsRedeemed = f.pointsRedeemed; tapsByKind = f.tapsByKind
+            pointsRedeemed = f.pointsRedeemed; tapsByKind = f.tapsByKind; onlineOnlyCustomers = f.onlineOnlyCustomers
         }
 
         var description: String {
             "\(start)…\(end): visits \(visits) customers \(uniqueCustomers) identified \(identifiedVisits) unknown \(unknownVisits) "
                 + "converted \(convertedVisits) signUps \(signUps)/\(kioskSignUps) nps \(promoters)/\(passives)/\(detractors) "
-                + "repeat \(repeatCustomers) omni \(omnichannelCustomers) points +\(pointsIssued)/-\(pointsRedeemed) kinds \(tapsByKind.sorted { $0.key < $1.key })"
+                + "repeat \(repeatCustomers) omni \(omnichannelCustomers) onlineOnly \(onlineOnlyCustomers.map(String.init) ?? "-") points +\(pointsIssued)/-\(pointsRedeemed) kinds \(tapsByKind.sorted { $0.key < $1.key })"
         }
     }
 
@@ -96,6 +97,11 @@ struct NaiveReport {
         f.repeatCustomers = perCustomer.values.filter { $0 >= 2 }.count
         let online = Set(touchpoints.filter { range.contains($0.day) }.map(\.profile))
         f.omnichannelCustomers = perCustomer.keys.filter(online.contains).count
+        if case .chain = scope {
+            // Online and at no store of the chain in the range (a merge's alias holds no rows of its own by now).
+            let inStore = Set(visits.compactMap(\.profile))
+            f.onlineOnlyCustomers = online.subtracting(inStore).count
+        }
         let signUps = profiles.filter { $0.origin == "store" && $0.store.map(ids.contains) == true && range.contains($0.day) }
         f.signUps = signUps.count
         f.kioskSignUps = signUps.filter { $0.signupOrigin == "kiosk" }.count
