@@ -60,6 +60,43 @@ struct ChainLoyaltyRulesTests {
         }
     }
 
+    @Test("the 360° view ranks the customer as the store does, by the chain's rules over the rolling window, and has no tier without chain rules")
+    func tierInCustomerView() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            try await HeadOfficeHarness.withServer(hq) { url in
+                let store = try await TestStore.make("paris", headOffice: hq, url: url)
+                let ana = try await store.database.signUp(SignUpRequest(firstName: "Ana", email: "ana@example.com", language: "fr"))
+                try await store.sync()
+                let anaView = try await hq.customerView(id: try #require(UUID(uuidString: ana.profile.id)))
+                #expect(anaView.loyalty.tier == nil, "each store ranks by its own file: head office cannot say")
+
+                try await hq.setLoyaltyRules(json: try Self.rulesJSON())  // 2 points per euro, sign-up 10, Premium at 300
+                try await store.sync()
+                let marie = try await store.database.signUp(SignUpRequest(firstName: "Marie", email: "marie@example.com", language: "fr"))
+                let longAgo = Date().addingTimeInterval(-400 * 86_400)
+                _ = try await store.database.recordPurchase(PurchaseRequest(
+                    receiptId: "R0", tillDeviceId: "till", amountMinor: 10_000, currency: "EUR", profileId: marie.profile.id, at: longAgo))
+                _ = try await store.database.recordPurchase(PurchaseRequest(
+                    receiptId: "R1", tillDeviceId: "till", amountMinor: 5_000, currency: "EUR", profileId: marie.profile.id))
+                try await store.sync()
+                let id = try #require(UUID(uuidString: marie.profile.id))
+                let atStore = try await store.database.profile(id: marie.profile.id)
+                let tier = try #require(try await hq.customerView(id: id).loyalty.tier)
+                #expect(atStore.tier == "Classic" && atStore.rollingPoints == 110, "the purchase of 13 months ago is outside the window")
+                #expect(tier.name == "Classic" && tier.rollingPoints == 110 && tier.windowMonths == 12)
+                #expect(tier.nextTier == "Premium" && tier.pointsToNextTier == 190)
+                #expect(try await hq.customerView(id: id).loyalty.balance == 310, "the old points still count in the balance")
+
+                _ = try await store.database.recordPurchase(PurchaseRequest(
+                    receiptId: "R2", tillDeviceId: "till", amountMinor: 10_000, currency: "EUR", profileId: marie.profile.id))
+                try await store.sync()
+                let premium = try #require(try await hq.customerView(id: id).loyalty.tier)
+                #expect(try await store.database.profile(id: marie.profile.id).tier == "Premium")
+                #expect(premium.name == "Premium" && premium.rollingPoints == 310 && premium.nextTier == nil && premium.pointsToNextTier == nil)
+            }
+        }
+    }
+
     @Test("bad rules are refused with the field named, the rules in force stay, and the store's own checks agree")
     func refused() async throws {
         try await HeadOfficeHarness.withDatabase { hq in

@@ -13,6 +13,11 @@ struct ContractTests {
         #expect(written.subtracting(known).isEmpty, "a store would send types head office refuses: \(written.subtracting(known).sorted())")
         #expect(known == written, "head office expects types no store writes: \(known.subtracting(written).sorted())")
     }
+
+    @Test("head office ranks tiers on the same ledger reasons as the stores")
+    func tierReasons() {
+        #expect(Set(LedgerReason.allCases.filter(\.countsTowardsTier).map(\.rawValue)) == CustomerView.Tier.earningReasons)
+    }
 }
 
 @Suite("The changes feed's wire form")

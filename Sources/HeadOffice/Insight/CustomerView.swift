@@ -49,6 +49,8 @@ public struct CustomerView: Sendable, Codable {
 
     public struct Loyalty: Sendable, Codable {
         public var balance: Int
+        /// nil while head office does not set the chain's loyalty rules: each store then ranks by its own file.
+        public var tier: Tier?
         public var ledger: [LedgerLine]
         public var redemptions: [Redemption]
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SyncProtocol
 
 extension HeadOfficeDatabase {
     /// The 360° view of a customer by any of their ids (an alias answers for its survivor), with the latest
@@ -50,13 +51,18 @@ extension HeadOfficeDatabase {
                 """, logger: logger).decode((UUID, Date, String, String).self).gathered().map {
                 CustomerView.Alias(id: $0.0, mergedAt: $0.1, identifierKind: $0.2, source: $0.3)
             }
+            let rules = try await connection.query("SELECT rules::text FROM loyalty_rules WHERE id = 1", logger: logger)
+                .decode(String.self).gathered().first
+                .map { try JSONDecoder().decode(LoyaltyRulesChange.self, from: Data($0.utf8)) }
             let (timeline, truncated) = try await timeline(of: id, limit: timelineLimit, before: before, on: connection)
             return CustomerView(
                 id: id, requestedId: requested,
                 profile: .init(firstName: profile.0, lastName: profile.1, email: profile.2, phone: profile.3, language: profile.4,
                                createdAt: profile.5, origin: profile.6, originStoreId: profile.7, ecommerceId: profile.8, erased: profile.9),
                 identifiers: identifiers, consents: consents, currentConsents: current,
-                loyalty: .init(balance: ledger.reduce(0) { $0 + $1.delta }, ledger: ledger, redemptions: redemptions),
+                loyalty: .init(balance: ledger.reduce(0) { $0 + $1.delta },
+                               tier: rules.map { CustomerView.Tier(ledger: ledger, rules: $0, asOf: Date()) },
+                               ledger: ledger, redemptions: redemptions),
                 segment: segment, aliases: aliases, timeline: timeline, timelineTruncated: truncated)
         }
     }

@@ -8,7 +8,7 @@ public enum LedgerReason: String, Codable, Sendable, CaseIterable {
     case purchase, refund, visitBonus, signUpBonus, redemption, expiry, adjustment
 
     /// Movements that count towards the rolling tier total (what was earned, net of returned goods).
-    var countsTowardsTier: Bool {
+    public var countsTowardsTier: Bool {
         switch self {
         case .purchase, .refund, .visitBonus, .signUpBonus: true
         case .redemption, .expiry, .adjustment: false

@@ -101,7 +101,13 @@ function render(customer) {
   ]);
 
   const loyalty = customer.loyalty || {};
-  facts($("loyalty"), [["Balance", `${formatInteger(loyalty.balance)} points`], ...(loyalty.tier ? [["Tier", loyalty.tier]] : [])]);
+  const tier = loyalty.tier;
+  facts($("loyalty"), [
+    ["Balance", `${formatInteger(loyalty.balance)} points`],
+    ["Tier", tier ? `${tier.name} (${formatInteger(tier.rollingPoints)} points earned over ${tier.windowMonths} months)`
+                  : "set by each store (head office has no chain loyalty rules)"],
+    ...(tier && tier.nextTier ? [["Next tier", `${tier.nextTier} in ${formatInteger(tier.pointsToNextTier)} points`]] : []),
+  ]);
   const ledger = (loyalty.ledger || []).slice().reverse();
   const ledgerBox = $("ledger");
   ledgerBox.replaceChildren(table(`Points ledger, newest first${ledger.length > 15 ? ` (15 of ${ledger.length})` : ""}`,
