@@ -51,7 +51,8 @@ struct DigitalImportTests {
             #expect(try await hq.strings("SELECT kind FROM identifier WHERE profile_id = (SELECT id FROM profile WHERE ecommerce_id = 'C-8') ORDER BY kind")
                     == ["ecommerceID", "email", "loyaltyCard", "paymentAccountReference"])
             #expect(try await hq.strings("SELECT purpose || ' ' || granted || ' ' || source FROM consent ORDER BY at")
-                    == ["marketingEmail true import \(path)", "marketingEmail false import \(path)"])
+                    == ["marketingEmail true import customers.csv", "marketingEmail false import customers.csv"],
+                    "the file's name, not the path of the operator's folder")
             let before = try await DigitalFixtures.state(hq)
 
             let second = try await importer.importFile(path, kind: .profiles)

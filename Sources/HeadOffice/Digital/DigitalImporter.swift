@@ -87,7 +87,9 @@ public struct DigitalImporter: Sendable {
         let started = ContinuousClock.now
         var report = DigitalImportReport(file: file, kind: kind)
         report.rows = rows.count
-        let source = "import \(file)"
+        // The file's name, not its path: the path is the operator's machine (often a temporary folder), and it
+        // would be kept with every consent forever.
+        let source = "import \(URL(fileURLWithPath: file).lastPathComponent)"
         var done = 0
         progress(0, rows.count)
         for chunk in stride(from: 0, to: rows.count, by: batchSize).map({ rows[$0..<min($0 + batchSize, rows.count)] }) {
