@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,18 +30,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-os.environ.setdefault("SE_OFFLINE", "true")
-os.environ.setdefault("SE_AVOID_STATS", "true")
+from browser_support import ARTIFACTS, PARCOURS, TOP, BrowserPage, console_problems, free_port, new_browser, run, stop
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
-
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PARCOURS = os.environ.get("PARCOURS_BIN", os.path.join(TOP, ".build", "debug", "parcours"))
-ARTIFACTS = os.path.abspath(os.environ.get("ARTIFACTS", os.path.join(TOP, "test-artifacts")))
-SCREENSHOTS = os.path.join(ARTIFACTS, "screenshots")
 MANAGER_ID = "alice"
 MANAGER_NAME = "Alice Martin"
 MANAGER_PASSWORD = "browser-test-" + secrets.token_hex(8)
@@ -50,12 +41,6 @@ STORE_ID = "paris-01"
 STORE_NAME = "Paris Rivoli"
 STORES = 3
 DAYS = 7
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_url():
@@ -156,13 +141,7 @@ class HeadOffice:
         return json.loads(raw)
 
     def close(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        stop(self.process)
         try:
             self.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.database_name)
         except Exception:
@@ -171,54 +150,13 @@ class HeadOffice:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def new_browser(width, height, downloads):
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=%d,%d" % (width, height), "--lang=en-GB", "--force-device-scale-factor=1"]:
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {
-        "intl.accept_languages": "en-GB,en", "download.default_directory": downloads, "download.prompt_for_download": False,
-    })
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_window_size(width, height)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
-    return driver
+class Page(BrowserPage):
+    """The dashboard in one browser (laptop or tablet size), signed in as the test's manager."""
 
-
-class Page:
     def __init__(self, driver, hq, downloads):
-        self.d = driver
+        super().__init__(driver, lambda: hq.base, failure_prefix="dashboard-", timeout=20)
         self.hq = hq
         self.downloads = downloads
-        self.console = []
-
-    def open(self, path):
-        self.d.get(self.hq.base + path)
-
-    def wait(self, condition, timeout=20, what="condition"):
-        try:
-            return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: condition())
-        except Exception as e:
-            self.shot("dashboard-FAILED-" + re.sub(r"\W+", "-", what))
-            raise AssertionError("timed out waiting for " + what) from e
-
-    def by_id(self, element_id):
-        return self.d.find_element(By.ID, element_id)
-
-    def all(self, css):
-        return self.d.find_elements(By.CSS_SELECTOR, css)
-
-    def shown(self, element_id):
-        elements = self.d.find_elements(By.ID, element_id)
-        return bool(elements) and elements[0].is_displayed()
-
-    def type(self, element_id, value):
-        field = self.by_id(element_id)
-        field.clear()
-        field.send_keys(value)
 
     def set_value(self, element_id, value):
         """Date and month inputs take keys in the locale's order: set the value as a script would and say so."""
@@ -228,23 +166,6 @@ class Page:
 
     def loaded(self):
         return self.d.execute_script("return document.body.dataset.loaded || ''")
-
-    def shot(self, name):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        self.d.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
-
-    def full_shot(self, name):
-        """The whole page, not just the first screen: the window grows to the page's height for the picture."""
-        width = self.d.get_window_size()["width"]
-        height = self.d.execute_script("return document.documentElement.scrollHeight")
-        original = self.d.get_window_size()["height"]
-        self.d.set_window_size(width, min(max(height, original), 6000))
-        time.sleep(0.3)
-        self.shot(name)
-        self.d.set_window_size(width, original)
-
-    def drain_console(self):
-        self.console.extend(self.d.get_log("browser"))
 
     def sign_in(self, password=MANAGER_PASSWORD):
         self.wait(lambda: self.shown("signin-form"), what="the sign-in form")
@@ -494,23 +415,8 @@ def test_dashboard_is_served_with_the_csp_and_logs_no_errors(hq, laptop, tablet)
         raise AssertionError("an unknown dashboard file was served")
     except urllib.error.HTTPError as e:
         assert e.code == 404, e.code
-    for page in (laptop, tablet):
-        page.drain_console()
-    entries = laptop.console + tablet.console
-    with open(os.path.join(ARTIFACTS, "dashboard-console.log"), "w") as f:
-        for entry in entries:
-            f.write("%s %s\n" % (entry.get("level"), entry.get("message")))
-    problems = [e for e in entries if is_problem(e)]
+    problems = console_problems([laptop, tablet], "dashboard-console.log")
     assert not problems, "browser console problems:\n" + "\n".join(p["message"] for p in problems)
-
-
-def is_problem(entry):
-    """CSP violations and script errors fail the run; the API's expected 401s (a wrong password, a refused token)
-    appear as "Failed to load resource" lines and do not."""
-    message = entry.get("message", "")
-    if "Content Security Policy" in message or "Refused to" in message:
-        return True
-    return entry.get("level") == "SEVERE" and "Failed to load resource" not in message
 
 
 TESTS = [
@@ -526,46 +432,19 @@ TESTS = [
 ]
 
 
-def main():
-    passed = failed = 0
-    hq = laptop_driver = tablet_driver = None
+def set_up(closing):
     downloads = tempfile.mkdtemp(prefix="parcours-dashboard-downloads-")
-    try:
-        started = time.time()
-        hq = HeadOffice()
-        print("set-up: head office seeded in %.1f s: %s" % (time.time() - started, hq.seed_output.strip().splitlines()[0]), flush=True)
-        laptop_driver = new_browser(1366, 768, downloads)
-        tablet_driver = new_browser(820, 1180, downloads)
-        laptop, tablet = Page(laptop_driver, hq, downloads), Page(tablet_driver, hq, downloads)
-        for test in TESTS:
-            started = time.time()
-            try:
-                test(hq, laptop, tablet)
-                passed += 1
-                print("PASS %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
-            except Exception:
-                failed += 1
-                print("FAIL %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
-                traceback.print_exc()
-            for page in (laptop, tablet):
-                try:
-                    page.drain_console()
-                except Exception:
-                    pass
-    except Exception:
-        failed += 1
-        print("FAIL set-up", flush=True)
-        traceback.print_exc()
-    finally:
-        for driver in (laptop_driver, tablet_driver):
-            if driver:
-                driver.quit()
-        if hq:
-            hq.close()
-        shutil.rmtree(downloads, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    closing.append(lambda: shutil.rmtree(downloads, ignore_errors=True))
+    started = time.time()
+    hq = HeadOffice()
+    closing.append(hq.close)
+    print("set-up: head office seeded in %.1f s: %s" % (time.time() - started, hq.seed_output.strip().splitlines()[0]), flush=True)
+    laptop_driver = new_browser(1366, 768, "en-GB", downloads)
+    closing.append(laptop_driver.quit)
+    tablet_driver = new_browser(820, 1180, "en-GB", downloads)
+    closing.append(tablet_driver.quit)
+    return hq, Page(laptop_driver, hq, downloads), Page(tablet_driver, hq, downloads)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(TESTS, set_up))

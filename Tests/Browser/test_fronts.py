@@ -21,26 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
 
-os.environ.setdefault("SE_OFFLINE", "true")
-os.environ.setdefault("SE_AVOID_STATS", "true")
+from browser_support import ARTIFACTS, PARCOURS, TOP, BrowserPage, console_problems, free_port, new_browser, run, stop
+from selenium.webdriver.common.by import By
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PARCOURS = os.environ.get("PARCOURS_BIN", os.path.join(TOP, ".build", "debug", "parcours"))
 CARDSIM = os.environ.get("PARCOURS_CARDSIM", os.path.join(TOP, ".build", "debug", "parcours-cardsim"))
 KIOSK_READER = int(os.environ.get("KIOSK_READER", "0"))
 TILL_READER = int(os.environ.get("TILL_READER", "1"))
-ARTIFACTS = os.path.abspath(os.environ.get("ARTIFACTS", os.path.join(TOP, "test-artifacts")))
-SCREENSHOTS = os.path.join(ARTIFACTS, "screenshots")
 IDLE_SECONDS = 15
 # The till's staff session in the expiry scenario (staff.sessionSeconds, the test-sized form of sessionMinutes).
 SHORT_SESSION_SECONDS = 12
@@ -51,12 +41,6 @@ STORE_ID = "store-browser"
 def rig_reader_name(index):
     """The rig's reader names: entries A, B, C… each with readers "00 00" and "00 01"."""
     return "Parcours Virtual %s 00 0%d" % ("ABC"[index // 2], index % 2)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Store:
@@ -111,12 +95,7 @@ class Store:
 
     def stop(self):
         """Stops the service (SIGTERM, as systemd would) and waits until its port no longer answers."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
+        stop(self.process)
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", self.port)) != 0, "the service still answers after it stopped"
 
@@ -147,78 +126,23 @@ class Store:
             return db.execute(sql, args).fetchall()
 
     def close(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop(self.process)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def new_browser(width, height):
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=%d,%d" % (width, height), "--lang=fr-FR", "--force-device-scale-factor=1"]:
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_window_size(width, height)
-    return driver
-
-
-class Page:
-    """One front in one browser, with the helpers the scenarios use."""
+class Page(BrowserPage):
+    """One front in one browser: the kiosk or the till, whose screens are named in body's data-screen."""
 
     def __init__(self, driver, store):
-        self.d = driver
+        super().__init__(driver, lambda: store.base)
         self.store = store
-        self.console = []
-
-    def open(self, path):
-        self.d.get(self.store.base + path)
-
-    def wait(self, condition, timeout=10, what="condition"):
-        try:
-            return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: condition())
-        except Exception as e:
-            self.shot("FAILED-" + re.sub(r"\W+", "-", what))
-            raise AssertionError("timed out waiting for " + what) from e
-
-    def by_id(self, element_id):
-        return self.d.find_element(By.ID, element_id)
-
-    def shown(self, element_id):
-        elements = self.d.find_elements(By.ID, element_id)
-        return bool(elements) and elements[0].is_displayed()
 
     def screen(self):
         return self.d.execute_script("return document.body.dataset.screen || ''")
 
     def wait_screen(self, name, timeout=10):
         self.wait(lambda: self.screen() == name and self.shown(name), timeout, "screen " + name)
-
-    def text(self, element_id):
-        return self.by_id(element_id).text
-
-    def type(self, element_id, value):
-        field = self.by_id(element_id)
-        field.clear()
-        field.send_keys(value)
-
-    def click(self, element_id):
-        self.by_id(element_id).click()
-
-    def shot(self, name):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        self.d.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
-
-    def drain_console(self):
-        self.console.extend(self.d.get_log("browser"))
 
 
 # ---------------------------------------------------------------- scenarios
@@ -712,32 +636,14 @@ def test_fronts_are_served_with_the_csp_and_log_no_errors(store, kiosk, till):
         raise AssertionError("/kiosk did not redirect")
     except urllib.error.HTTPError as e:
         assert e.code == 301 and e.headers["Location"] == "/kiosk/", (e.code, e.headers["Location"])
-    kiosk.drain_console()
-    till.drain_console()
-    problems = [entry for entry in kiosk.console + till.console if is_problem(entry)]
-    with open(os.path.join(ARTIFACTS, "browser-console.log"), "w") as f:
-        for entry in kiosk.console + till.console:
-            f.write("%s %s\n" % (entry.get("level"), entry.get("message")))
+    # The live WebSocket failing to connect while the offline scenario had the service stopped is expected.
+    problems = console_problems([kiosk, till], "browser-console.log", allowed=[r"WebSocket connection to '\S+' failed"])
     assert not problems, "browser console problems:\n" + "\n".join(p["message"] for p in problems)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-def is_problem(entry):
-    """CSP violations and script errors fail the run; the API's expected 4xx answers (a wrong PIN, no current
-    tap) appear as "Failed to load resource" network lines and do not, nor does the live WebSocket failing to
-    connect while the offline scenario has the service stopped."""
-    message = entry.get("message", "")
-    if re.search(r"WebSocket connection to '\S+' failed", message):
-        return False
-    if "Content Security Policy" in message or "Refused to" in message:
-        return True
-    if entry.get("level") == "SEVERE" and "Failed to load resource" not in message:
-        return True
-    return False
 
 
 TESTS = [
@@ -759,42 +665,15 @@ TESTS = [
 ]
 
 
-def main():
-    passed = failed = 0
-    store = kiosk_driver = till_driver = None
-    try:
-        store = Store()
-        kiosk_driver = new_browser(1920, 1080)
-        till_driver = new_browser(1280, 900)
-        kiosk, till = Page(kiosk_driver, store), Page(till_driver, store)
-        for test in TESTS:
-            started = time.time()
-            try:
-                test(store, kiosk, till)
-                passed += 1
-                print("PASS %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
-            except Exception:
-                failed += 1
-                print("FAIL %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
-                traceback.print_exc()
-            for page in (kiosk, till):
-                try:
-                    page.drain_console()
-                except Exception:
-                    pass
-    except Exception:
-        failed += 1
-        print("FAIL set-up", flush=True)
-        traceback.print_exc()
-    finally:
-        for driver in (kiosk_driver, till_driver):
-            if driver:
-                driver.quit()
-        if store:
-            store.close()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+def set_up(closing):
+    store = Store()
+    closing.append(store.close)
+    kiosk_driver = new_browser(1920, 1080, "fr-FR")
+    closing.append(kiosk_driver.quit)
+    till_driver = new_browser(1280, 900, "fr-FR")
+    closing.append(till_driver.quit)
+    return store, Page(kiosk_driver, store), Page(till_driver, store)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(TESTS, set_up))
