@@ -3,7 +3,7 @@
 // Layers, each its own target, dependencies pointing one way:
 //   CPCSCLite → PCSC → (CardProtocols → CardSecurity) → ReaderService ┐
 //                                                        StoreCore ─────┴→ StoreService ┐
-//   SyncProtocol (the store ↔ head-office contract) → StoreSync (store side) ─────────────┴→ parcours
+//   SyncProtocol (the store ↔ head-office contract) → StoreCore (the earning rules' bounds), StoreSync (store side) ┴→ parcours
 //   SyncProtocol → HeadOffice (PostgreSQL) → HeadOfficeService (HTTP, the dashboard) ───────→ parcours
 //   StoreCore + StoreSync → ChainSimulator (a simulated chain's traffic, `parcours demo seed`) → parcours
 //   hardware/: CardSimulator (+ parcours-cardsim), which plays cards to the virtual readers.
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "StoreCore",
             dependencies: [
-                "KeyDerivation",
+                "KeyDerivation", "SyncProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,8 +3,8 @@ import SyncProtocol
 
 /// Reads the chain's earning rules from a file shaped like a store's `config/loyalty.json`, less `rewards` (the
 /// chain's rewards are its catalog, `parcours hq reward set`). Every key is required, unknown keys are refused,
-/// and the checks are the ones a store makes on receipt (StoreCore's `LoyaltyRules`), with the same wording, so
-/// head office never sends rules a store would refuse.
+/// and the checks are the ones a store makes on receipt (one definition in SyncProtocol), so head office never
+/// sends rules a store would refuse.
 enum LoyaltyRulesFile {
     static func parse(_ json: Data) throws -> LoyaltyRulesChange {
         var rules: LoyaltyRulesChange
@@ -19,47 +19,9 @@ enum LoyaltyRulesFile {
         return rules
     }
 
-    /// The bounds of StoreCore's `LoyaltyRules.validate()`; HeadOfficeTests checks both sides agree.
+    /// The bounds every store checks too (SyncProtocol's ``LoyaltyRulesChange/problem``).
     static func validate(_ rules: LoyaltyRulesChange) throws {
-        let code = rules.currency.trimmingCharacters(in: .whitespaces).uppercased()
-        guard code.count == 3, code.unicodeScalars.allSatisfy({ (65...90).contains($0.value) }) else {
-            throw invalid("loyalty.currency must be a three-letter ISO 4217 code such as EUR, got \"\(rules.currency.prefix(20))\"")
-        }
-        guard ["down", "nearest", "up"].contains(rules.rounding) else {
-            throw invalid("loyalty.rounding must be one of down, nearest, up, got \"\(rules.rounding.prefix(20))\"")
-        }
-        let perUnit = rules.pointsPerUnit
-        guard perUnit.isFinite, perUnit > 0 else { throw invalid("loyalty.pointsPerUnit must be > 0, got \(perUnit)") }
-        guard perUnit <= 10_000 else { throw invalid("loyalty.pointsPerUnit must be ≤ 10000, got \(perUnit)") }
-        let micros = perUnit * 1_000_000
-        guard abs(micros - micros.rounded()) < 1e-3 else {
-            throw invalid("loyalty.pointsPerUnit must have at most 6 decimals, got \(perUnit)")
-        }
-        guard rules.signUpBonus >= 0 else { throw invalid("loyalty.signUpBonus must be ≥ 0, got \(rules.signUpBonus)") }
-        guard rules.visitBonus >= 0 else { throw invalid("loyalty.visitBonus must be ≥ 0, got \(rules.visitBonus)") }
-        guard (0...24 * 366).contains(rules.visitBonusCooldownHours) else {
-            throw invalid("loyalty.visitBonusCooldownHours must be between 0 and 8784, got \(rules.visitBonusCooldownHours)")
-        }
-        guard (1...24 * 60).contains(rules.visitWindowMinutes) else {
-            throw invalid("loyalty.visitWindowMinutes must be between 1 and 1440, got \(rules.visitWindowMinutes)")
-        }
-        guard (1...120).contains(rules.tierWindowMonths) else {
-            throw invalid("loyalty.tierWindowMonths must be between 1 and 120, got \(rules.tierWindowMonths)")
-        }
-        guard let first = rules.tiers.first else { throw invalid("loyalty.tiers must list at least one tier") }
-        guard first.threshold == 0 else { throw invalid("loyalty.tiers[0].threshold must be 0, got \(first.threshold)") }
-        for (index, tier) in rules.tiers.enumerated() {
-            guard !tier.name.trimmingCharacters(in: .whitespaces).isEmpty, tier.name.count <= 40 else {
-                throw invalid("loyalty.tiers[\(index)].name must be 1–40 characters")
-            }
-            if index > 0, tier.threshold <= rules.tiers[index - 1].threshold {
-                throw invalid("loyalty.tiers[\(index)].threshold must be greater than the previous tier's \(rules.tiers[index - 1].threshold), got \(tier.threshold)")
-            }
-        }
-        guard Set(rules.tiers.map(\.name)).count == rules.tiers.count else { throw invalid("loyalty.tiers must have distinct names") }
-        if let months = rules.pointsExpiryMonths, !(1...240).contains(months) {
-            throw invalid("loyalty.pointsExpiryMonths must be between 1 and 240 (or null for never), got \(months)")
-        }
+        if let problem = rules.problem { throw invalid("loyalty.\(problem)") }
     }
 
     static func invalid(_ message: String) -> HeadOfficeError { HeadOfficeError(.invalidArgument, message) }

@@ -1,4 +1,5 @@
 import Foundation
+import SyncProtocol
 
 /// The store's loyalty programme, normally read from `config/loyalty.json` (see ``init(json:)``).
 ///
@@ -103,6 +104,15 @@ public struct LoyaltyRules: Sendable, Hashable {
                          rewards: rewards, pointsExpiryMonths: pointsExpiryMonths)
     }
 
+    /// The earning rules in the contract's form (everything but the rewards), as head office sends them.
+    public var earningRules: LoyaltyRulesChange {
+        LoyaltyRulesChange(currency: currency.code, pointsPerUnit: pointsPerUnit, rounding: rounding.rawValue,
+                           signUpBonus: signUpBonus, visitBonus: visitBonus, visitBonusCooldownHours: visitBonusCooldownHours,
+                           visitWindowMinutes: visitWindowMinutes, tierWindowMonths: tierWindowMonths,
+                           tiers: tiers.map { LoyaltyRulesChange.Tier(name: $0.name, threshold: $0.threshold) },
+                           pointsExpiryMonths: pointsExpiryMonths)
+    }
+
     /// The tier reached with `points` earned over the window.
     public func tier(forRollingPoints points: Int64) -> Tier {
         tiers.last { $0.threshold <= points } ?? tiers[0]
@@ -116,36 +126,8 @@ public struct LoyaltyRules: Sendable, Hashable {
 
     private func validate() throws {
         func fail(_ message: String) -> StoreError { StoreError(.invalidRules, "loyalty.\(message)") }
-        guard pointsPerUnit.isFinite, pointsPerUnit > 0 else {
-            throw fail("pointsPerUnit must be > 0, got \(pointsPerUnit)")
-        }
-        guard pointsPerUnit <= 10_000 else { throw fail("pointsPerUnit must be ≤ 10000, got \(pointsPerUnit)") }
-        let micros = pointsPerUnit * 1_000_000
-        guard abs(micros - micros.rounded()) < 1e-3 else {
-            throw fail("pointsPerUnit must have at most 6 decimals, got \(pointsPerUnit)")
-        }
-        guard signUpBonus >= 0 else { throw fail("signUpBonus must be ≥ 0, got \(signUpBonus)") }
-        guard visitBonus >= 0 else { throw fail("visitBonus must be ≥ 0, got \(visitBonus)") }
-        guard (0...24 * 366).contains(visitBonusCooldownHours) else {
-            throw fail("visitBonusCooldownHours must be between 0 and 8784, got \(visitBonusCooldownHours)")
-        }
-        guard (1...24 * 60).contains(visitWindowMinutes) else {
-            throw fail("visitWindowMinutes must be between 1 and 1440, got \(visitWindowMinutes)")
-        }
-        guard (1...120).contains(tierWindowMonths) else {
-            throw fail("tierWindowMonths must be between 1 and 120, got \(tierWindowMonths)")
-        }
-        guard let first = tiers.first else { throw fail("tiers must list at least one tier") }
-        guard first.threshold == 0 else { throw fail("tiers[0].threshold must be 0, got \(first.threshold)") }
-        for (index, tier) in tiers.enumerated() {
-            guard !tier.name.trimmingCharacters(in: .whitespaces).isEmpty, tier.name.count <= 40 else {
-                throw fail("tiers[\(index)].name must be 1–40 characters")
-            }
-            if index > 0, tier.threshold <= tiers[index - 1].threshold {
-                throw fail("tiers[\(index)].threshold must be greater than the previous tier's \(tiers[index - 1].threshold), got \(tier.threshold)")
-            }
-        }
-        guard Set(tiers.map(\.name)).count == tiers.count else { throw fail("tiers must have distinct names") }
+        // The earning rules' bounds are the contract's, shared with head office; the rewards are the store's own.
+        if let problem = earningRules.problem { throw fail(problem) }
         for (index, reward) in rewards.enumerated() {
             do {
                 _ = try TextField.token(reward.id, field: "id")
@@ -156,8 +138,5 @@ public struct LoyaltyRules: Sendable, Hashable {
             guard reward.cost > 0 else { throw fail("rewards[\(index)].cost must be > 0, got \(reward.cost)") }
         }
         guard Set(rewards.map(\.id)).count == rewards.count else { throw fail("rewards must have distinct ids") }
-        if let months = pointsExpiryMonths, !(1...240).contains(months) {
-            throw fail("pointsExpiryMonths must be between 1 and 240 (or null for never), got \(months)")
-        }
     }
 }
