@@ -42,3 +42,38 @@ extension LoyaltyRulesChange {
         return nil
     }
 }
+
+extension LoyaltyRulesChange {
+    /// A rules file's decoding error as one line naming the key ("loyalty.tiers[1].threshold must be a whole
+    /// number"), the same whether head office or a store reads the file. Key names are cut to 40 characters:
+    /// they come from the file.
+    public static func problem(decoding error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            var text = "loyalty"
+            for key in codingPath + (last.map { [$0] } ?? []) {
+                if let index = key.intValue { text += "[\(index)]" } else { text += ".\(key.stringValue.prefix(40))" }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath, key)) is missing"
+        case .typeMismatch(let type, let context):
+            let name = String(describing: type)
+            let expected = name == "String" ? "a string"
+                : name == "Bool" ? "true or false"
+                : name.hasPrefix("Array") ? "a list"
+                : name.hasPrefix("Dictionary") || context.codingPath.isEmpty ? "an object"
+                : "a whole number" + (name == "Double" ? " or a decimal" : "")
+            return "\(path(context.codingPath)) must be \(expected)"
+        case .valueNotFound(_, let context):
+            return "\(path(context.codingPath)) must not be null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "loyalty rules are not valid JSON: \(context.debugDescription)"
+                : "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "loyalty rules could not be decoded: \(error)"
+        }
+    }
+}

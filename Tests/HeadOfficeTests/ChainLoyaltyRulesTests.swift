@@ -113,7 +113,7 @@ struct ChainLoyaltyRulesTests {
                 (try Self.rulesJSON(["tiers": [["name": "Classic", "threshold": 10]]]), "loyalty.tiers[0].threshold must be 0"),
                 (try Self.rulesJSON(["pointsExpiryMonths": 0]), "loyalty.pointsExpiryMonths must be between 1 and 240"),
                 (try Self.rulesJSON(["currency": "euro"]), "loyalty.currency"),
-                (try Self.rulesJSON(["visitBonus": "5"]), "loyalty.visitBonus must be a number"),
+                (try Self.rulesJSON(["visitBonus": "5"]), "loyalty.visitBonus must be a whole number"),
                 (try Self.rulesJSON(removing: ["pointsExpiryMonths"]), "loyalty.pointsExpiryMonths is missing"),
                 (try Self.rulesJSON(removing: ["tiers"]), "loyalty.tiers is missing"),
                 (try Self.rulesJSON(["pointsPerEuro": 1]), "loyalty.pointsPerEuro is not a known key"),

@@ -11,7 +11,7 @@ enum LoyaltyRulesFile {
         do {
             rules = try JSONDecoder().decode(RulesFile.self, from: json).rules
         } catch let error as DecodingError {
-            throw invalid(describe(error))
+            throw invalid(LoyaltyRulesChange.problem(decoding: error))
         }
         try validate(rules)
         // As a store's CurrencyCode reads it, so that every store receives the same text.
@@ -25,33 +25,6 @@ enum LoyaltyRulesFile {
     }
 
     static func invalid(_ message: String) -> HeadOfficeError { HeadOfficeError(.invalidArgument, message) }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            var text = "loyalty"
-            for key in codingPath + (last.map { [$0] } ?? []) {
-                if let index = key.intValue { text += "[\(index)]" } else { text += ".\(key.stringValue.prefix(40))" }
-            }
-            return text
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath, key)) is missing"
-        case .typeMismatch(let type, let context):
-            let name = String(describing: type)
-            let expected = name == "String" ? "a string" : name.hasPrefix("Array") ? "a list"
-                : name.hasPrefix("Dictionary") || context.codingPath.isEmpty ? "an object" : "a number"
-            return "\(path(context.codingPath)) must be \(expected)"
-        case .valueNotFound(_, let context):
-            return "\(path(context.codingPath)) must not be null"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? "loyalty rules are not valid JSON: \(context.debugDescription)"
-                : "\(path(context.codingPath)) must be a whole number"
-        @unknown default:
-            return "loyalty rules could not be read: \(error)"
-        }
-    }
 }
 
 private struct AnyKey: CodingKey {

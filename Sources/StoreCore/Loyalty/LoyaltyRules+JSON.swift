@@ -1,4 +1,5 @@
 import Foundation
+import SyncProtocol
 
 extension LoyaltyRules {
     /// Reads the rules from a JSON file such as `config/loyalty.json`.
@@ -20,7 +21,7 @@ extension LoyaltyRules {
         } catch let error as StoreError {
             throw error
         } catch let error as DecodingError {
-            throw StoreError(.invalidRules, Self.describe(error))
+            throw StoreError(.invalidRules, LoyaltyRulesChange.problem(decoding: error))
         }
         try self.init(
             currency: file.currency,
@@ -49,36 +50,6 @@ extension LoyaltyRules {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(file)
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            var text = "loyalty"
-            for key in codingPath + (last.map { [$0] } ?? []) {
-                if let index = key.intValue { text += "[\(index)]" } else { text += ".\(key.stringValue)" }
-            }
-            return text
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath, key)) is missing"
-        case .typeMismatch(let type, let context):
-            let name = String(describing: type)
-            let expected = name == "String" ? "a string"
-                : name == "Bool" ? "true or false"
-                : name.hasPrefix("Array") ? "a list"
-                : name.hasPrefix("Dictionary") ? "an object"
-                : "a whole number" + (name == "Double" ? " or a decimal" : "")
-            return "\(path(context.codingPath)) must be \(expected)"
-        case .valueNotFound(_, let context):
-            return "\(path(context.codingPath)) must not be null"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? "loyalty rules are not valid JSON: \(context.debugDescription)"
-                : "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "loyalty rules could not be decoded: \(error)"
-        }
     }
 }
 
