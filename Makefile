@@ -3,8 +3,11 @@
 #               and run the store service (`parcours serve`: every tap identified and recorded in .parcours/)
 #   make test   the same set-up, then the whole test suite (unit tests and the real pcscd + vpcd rig), then the
 #               kiosk and till fronts in headless Chromium against a real `parcours serve`, and head office's
-#               dashboard against a real `parcours hq serve` with a seeded chain (Tests/Browser/run.sh)
+#               dashboard against a real `parcours hq serve` with a seeded chain (Tests/Browser/run.sh), then
+#               `make demo` in a short mode, stopped with Ctrl-C and SIGTERM (Tests/Demo/run.sh)
 #   make hq     head office: the project's own PostgreSQL cluster (config/postgres/pg-cluster) and `parcours hq serve`
+#   make demo   a chain in a box: head office, three stores on the rig's readers, a seeded week and live shoppers,
+#               until Ctrl-C, which stops everything it started (config/demo/chain-demo)
 # Also: make bench (benchmarks, not tests), make fuzz (libFuzzer runs), make rig-start / rig-stop, make pg-stop,
 #   make check-install (the install kit and monitoring files: config/install/check.sh, as root).
 
@@ -14,7 +17,7 @@ BIN := .build/debug
 RIG := hardware/rig/pcscd-rig
 PG := config/postgres/pg-cluster
 
-.PHONY: run test bench fuzz deps build rig-start rig-stop hq pg-stop clean check-install
+.PHONY: run test bench fuzz deps build rig-start rig-stop hq demo pg-stop clean check-install
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -42,13 +45,18 @@ test: deps
 	$(PG) start || exit 1; \
 	PARCOURS_TEST_DATABASE_URL=$$($(PG) url) $(SWIFT) test --skip-build; rc=$$?; \
 	PARCOURS_TEST_DATABASE_URL=$$($(PG) url) SKIP_BUILD=1 SWIFT=$(SWIFT) Tests/Browser/run.sh; browser=$$?; \
+	Tests/Demo/run.sh; demo=$$?; \
 	if [ $$started = yes ]; then $(RIG) stop; fi; \
 	if [ $$pg_started = yes ]; then $(PG) stop; fi; \
-	[ $$rc = 0 ] && exit $$browser; exit $$rc
+	[ $$rc = 0 ] || exit $$rc; [ $$browser = 0 ] || exit $$browser; exit $$demo
 
 hq: build
 	@$(PG) start
 	PARCOURS_HQ_DATABASE_URL=$$($(PG) url) $(BIN)/parcours hq serve
+
+# Until Ctrl-C; it starts the cluster and the rig (6 readers) only if they are not running, and stops only those.
+demo: build
+	config/demo/chain-demo
 
 pg-stop:
 	$(PG) stop

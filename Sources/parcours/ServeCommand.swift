@@ -41,6 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Head office's URL (default: PARCOURS_HEADOFFICE_URL; unset: the store runs alone). The store's credential comes from PARCOURS_HEADOFFICE_CREDENTIAL.")
     var headOffice: String?
 
+    @Option(name: .customLong("reader"), help: ArgumentHelp(
+        "Read taps only on this reader (repeatable; default: every reader). Several stores on one machine share pcscd's readers: each watches its own.",
+        valueName: "name"))
+    var readers: [String] = []
+
     func validate() throws {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535, got \(port)") }
     }
@@ -70,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         let (host, port) = (settings.host, settings.port)
-        let readerService = ReaderService(identifier: try identification.tapIdentifier())
+        let readerService = ReaderService(identifier: try identification.tapIdentifier(),
+                                          readers: readers.isEmpty ? nil : Set(readers))
         let cardIssuing = CardIssuing.through(
             readerService, issuer: try CardIssuer(settings: identification),
             host: identification.config.loyaltyCardHosts.first ?? IdentificationConfig.defaultLoyaltyCardHosts[0],
@@ -89,9 +95,12 @@ struct ServeCommand: AsyncParsableCommand {
             if let client {
                 let link = client.link
                 let status = api.status
-                services.append(.init(service: SyncEngine(database: database, client: client,
-                                                          onStatus: { await status.headOffice($0.description) })))
-                await status.headOffice("connecting")
+                services.append(.init(service: SyncEngine(database: database, client: client, onStatus: { sync in
+                    await status.headOffice(sync.description, state: HeadOfficeSyncState(
+                        lastSuccessAt: sync.lastSuccessAt, consecutiveFailures: sync.consecutiveFailures,
+                        pushedEvents: sync.pushedEvents, appliedChanges: sync.appliedChanges))
+                })))
+                await status.headOffice("connecting", state: HeadOfficeSyncState())
                 console("parcours: syncing with head office at \(link.url.absoluteString)")
             }
             let group = ServiceGroup(configuration: .init(

@@ -9,6 +9,12 @@ import Synchronization
 import Testing
 @testable import StoreService
 
+/// The value of the first sample named `name` in a Prometheus text exposition (gauges print as 1.0, counters as 1).
+private func value(_ name: String, in text: String) -> Double? {
+    text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+}
+
 @Suite("Headers, health, metrics, OpenAPI, live taps")
 struct ServiceEndpointsTests {
     @Test("security headers on every response, errors included; no-store on /v1 only")
@@ -69,6 +75,80 @@ struct ServiceEndpointsTests {
             let pending = try await service.database.pendingOutboxCount()
             #expect(pending > 0)
             #expect(text.contains("parcours_outbox_pending_events \(pending)"), "\(text)")
+        }
+    }
+
+    @Test("metrics show pcscd, each reader seen and gone, and no head-office link on a store that runs alone")
+    func readerMetrics() async throws {
+        let service = try await TestService(withStaff: false)
+        try await service.application.test(.router) { client in
+            // Before the reader loop has heard from pcscd: unknown counts as unavailable, no reader.
+            let before = try await client.send(.get, "/metrics", as: Caller(name: "none")).text
+            #expect(value("parcours_pcsc_available", in: before) == 0, "\(before)")
+            #expect(value("parcours_readers_seen", in: before) == 0, "\(before)")
+            #expect(!before.contains("parcours_reader_present{"), "\(before)")
+
+            await service.api.status.pcsc(available: true)
+            await service.api.status.readerAdded(kioskReader)
+            await service.api.status.readerAdded(tillReader)
+            await service.api.status.readerRemoved(tillReader)
+            let text = try await client.send(.get, "/metrics", as: Caller(name: "none")).text
+            #expect(value("parcours_pcsc_available", in: text) == 1, "\(text)")
+            #expect(value("parcours_readers_seen", in: text) == 1, "\(text)")
+            #expect(value(#"parcours_reader_present{reader="\#(kioskReader)"}"#, in: text) == 1, "\(text)")
+            #expect(value(#"parcours_reader_present{reader="\#(tillReader)"}"#, in: text) == 0, "\(text)")
+            #expect(value("parcours_headoffice_configured", in: text) == 0, "\(text)")
+            #expect(value("parcours_headoffice_sync_ok", in: text) == 0, "\(text)")
+            #expect(!text.contains("parcours_headoffice_seconds_since_last_sync"), "no link, so no age: \(text)")
+
+            // pcscd going away takes every reader with it.
+            await service.api.status.pcsc(available: false)
+            let gone = try await client.send(.get, "/metrics", as: Caller(name: "none")).text
+            #expect(value("parcours_pcsc_available", in: gone) == 0, "\(gone)")
+            #expect(value("parcours_readers_seen", in: gone) == 0, "\(gone)")
+            #expect(value(#"parcours_reader_present{reader="\#(kioskReader)"}"#, in: gone) == 0, "\(gone)")
+        }
+    }
+
+    @Test("metrics follow the head-office link: connecting, synced, failing, and the pushed and applied totals as counters")
+    func syncMetrics() async throws {
+        let started = Date().addingTimeInterval(-120)
+        let status = ServiceStatus(startedAt: started)
+        let service = try await TestService(withStaff: false, status: status)
+        try await service.application.test(.router) { client in
+            func metrics() async throws -> String { try await client.send(.get, "/metrics", as: Caller(name: "none")).text }
+            await status.headOffice("connecting", state: HeadOfficeSyncState())
+            let connecting = try await metrics()
+            #expect(value("parcours_headoffice_configured", in: connecting) == 1, "\(connecting)")
+            #expect(value("parcours_headoffice_sync_ok", in: connecting) == 0, "\(connecting)")
+            // Never synced: the age counts from the service's start.
+            #expect((value("parcours_headoffice_seconds_since_last_sync", in: connecting) ?? 0) >= 119, "\(connecting)")
+            #expect(value("parcours_headoffice_events_pushed_total", in: connecting) == 0, "\(connecting)")
+
+            await status.headOffice("ok", state: HeadOfficeSyncState(lastSuccessAt: Date().addingTimeInterval(-3),
+                                                                     pushedEvents: 40, appliedChanges: 7))
+            let synced = try await metrics()
+            #expect(value("parcours_headoffice_sync_ok", in: synced) == 1, "\(synced)")
+            #expect(value("parcours_headoffice_sync_consecutive_failures", in: synced) == 0, "\(synced)")
+            let age = try #require(value("parcours_headoffice_seconds_since_last_sync", in: synced), "\(synced)")
+            #expect((2...30).contains(age), "\(synced)")
+            #expect(value("parcours_headoffice_events_pushed_total", in: synced) == 40, "\(synced)")
+            #expect(value("parcours_headoffice_changes_applied_total", in: synced) == 7, "\(synced)")
+            #expect(synced.contains("# TYPE parcours_headoffice_events_pushed_total counter"), "\(synced)")
+
+            // Two failed rounds after it: not ok, two failures, the age keeps counting from the last success.
+            let lastSuccess = Date().addingTimeInterval(-600)
+            await status.headOffice("unreachable", state: HeadOfficeSyncState(lastSuccessAt: lastSuccess, consecutiveFailures: 2,
+                                                                              pushedEvents: 55, appliedChanges: 7))
+            let failing = try await metrics()
+            #expect(value("parcours_headoffice_sync_ok", in: failing) == 0, "\(failing)")
+            #expect(value("parcours_headoffice_sync_consecutive_failures", in: failing) == 2, "\(failing)")
+            #expect((value("parcours_headoffice_seconds_since_last_sync", in: failing) ?? 0) >= 599, "\(failing)")
+            // The counters rose by what the engine pushed since the last scrape, and a second scrape adds nothing.
+            #expect(value("parcours_headoffice_events_pushed_total", in: failing) == 55, "\(failing)")
+            let again = try await metrics()
+            #expect(value("parcours_headoffice_events_pushed_total", in: again) == 55, "\(again)")
+            #expect(value("parcours_headoffice_changes_applied_total", in: again) == 7, "\(again)")
         }
     }
 

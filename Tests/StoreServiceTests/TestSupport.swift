@@ -50,7 +50,7 @@ struct TestService {
     var manager: StaffMember { staffMembers!.manager }
 
     init(maximumFailedPINAttempts: Int = 5, settings: StoreServiceSettings = StoreServiceSettings(maximumBodyBytes: 4096),
-         withStaff: Bool = true) async throws {
+         withStaff: Bool = true, status: ServiceStatus = ServiceStatus()) async throws {
         directory = try TemporaryDirectory()
         database = try await StoreDatabase.open(
             path: directory.path("store.sqlite"),
@@ -60,7 +60,7 @@ struct TestService {
         api = StoreAPI(database: database, settings: settings,
                        sessions: StaffSessions(lifetime: settings.staffSessionLifetime, now: { clock.now }),
                        board: TapBoard(idleTimeout: settings.tapIdleTimeout, now: { clock.now }),
-                       deviceTokens: DeviceTokenCache(now: { clock.now }))
+                       status: status, deviceTokens: DeviceTokenCache(now: { clock.now }))
         kiosk = try await database.addDevice(kind: .kiosk, name: "Kiosk", boundReader: kioskReader)
         till = try await database.addDevice(kind: .till, name: "Till", boundReader: tillReader)
         revoked = try await database.addDevice(kind: .kiosk, name: "Old kiosk")

@@ -323,7 +323,7 @@ else
         mkdir -p "$data/textfile" && chown parcours "$data/textfile"
         check "parcours-metrics-export writes a textfile" runuser -u parcours -- "$store/usr/local/lib/parcours/metrics-export" "http://127.0.0.1:$port" "$data/textfile/parcours.prom"
         check "the textfile says up, no pcscd, no reader" grep -qx 'parcours_store_up 1' "$data/textfile/parcours.prom"
-        check "the textfile has the pcscd gauge at 0" grep -qx 'parcours_pcsc_available 0' "$data/textfile/parcours.prom"
+        check "the textfile has the pcscd gauge at 0" grep -qxE 'parcours_pcsc_available 0(\.0)?' "$data/textfile/parcours.prom"
         if [ -n "$credential" ]; then
             waited=0
             until curl -fsS "http://127.0.0.1:$port/health" | grep -q '"headOffice" *: *"ok'; do
@@ -331,7 +331,7 @@ else
             done
             check "the store syncs with head office (credential from store.env)" bash -c "curl -fsS http://127.0.0.1:$port/health | grep -q '\"headOffice\" *: *\"ok'"
             runuser -u parcours -- "$store/usr/local/lib/parcours/metrics-export" "http://127.0.0.1:$port" "$data/textfile/parcours.prom"
-            check "the textfile says the sync is ok" grep -qx 'parcours_headoffice_sync_ok 1' "$data/textfile/parcours.prom"
+            check "the textfile says the sync is ok" grep -qxE 'parcours_headoffice_sync_ok 1(\.0)?' "$data/textfile/parcours.prom"
         fi
         if command -v promtool >/dev/null; then
             check "promtool check metrics on the textfile" promtool check metrics <"$data/textfile/parcours.prom"

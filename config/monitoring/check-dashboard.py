@@ -17,9 +17,13 @@ KNOWN_METRICS = {
     "parcours_tap_duration_seconds_count", "parcours_http_request_duration_seconds_bucket",
     "parcours_http_request_duration_seconds_sum", "parcours_http_request_duration_seconds_count",
     "parcours_outbox_pending_events",
-    # Derived from /health by config/monitoring/parcours-metrics-export.
-    "parcours_store_up", "parcours_pcsc_available", "parcours_readers_seen", "parcours_reader_present",
+    # Also the service's (Sources/StoreService/HTTP/ServiceStateMetrics.swift): what /health says, as numbers.
+    "parcours_pcsc_available", "parcours_readers_seen", "parcours_reader_present",
     "parcours_headoffice_configured", "parcours_headoffice_sync_ok", "parcours_headoffice_sync_consecutive_failures",
+    "parcours_headoffice_seconds_since_last_sync", "parcours_headoffice_events_pushed_total",
+    "parcours_headoffice_changes_applied_total",
+    # Added by config/monitoring/parcours-metrics-export: whether the service answered at all.
+    "parcours_store_up",
 }
 PANEL_TYPES = {"row", "stat", "timeseries", "table", "gauge", "bargauge", "state-timeline"}
 DATASOURCE = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}

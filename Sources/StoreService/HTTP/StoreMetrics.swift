@@ -12,6 +12,7 @@ public final class StoreMetrics: Sendable {
     /// The request histograms already made, by label set. The registry's own lookup validates the metric name,
     /// labels and help text on every call, which cost more than the rest of a cached greeting.
     private let requestHistograms = Mutex<[RequestLabels: DurationHistogram]>([:])
+    private let linkMetrics = ServiceStateMetrics()
 
     private struct RequestLabels: Hashable {
         var method: String
@@ -60,6 +61,11 @@ public final class StoreMetrics: Sendable {
 
     func outboxBacklog(_ count: Int) {
         outboxBacklog.set(Double(count))
+    }
+
+    /// The reader and head-office state `/health` reports, as gauges and counters, set at scrape time.
+    func serviceState(_ state: ServiceStateSnapshot) {
+        linkMetrics.update(state, registry: registry)
     }
 
     public func exposition() -> String {

@@ -34,6 +34,7 @@ extension StoreAPI {
         router.get("metrics") { _, _ -> Response in
             // The backlog is read at scrape time: it is one indexed count, and always current.
             if let count = try? await database.pendingOutboxCount() { metrics.outboxBacklog(count) }
+            metrics.serviceState(await ServiceStateSnapshot(status))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
