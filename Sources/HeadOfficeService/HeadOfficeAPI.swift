@@ -40,7 +40,18 @@ public struct HeadOfficeAPI: Sendable {
                 return value
             } ?? 500
             let after = request.uri.queryParameters.get("after")
-            return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit), status: .ok)
+            // A store of version 1 names no version on pull: it predates the parameter.
+            let version = try request.uri.queryParameters.get("protocolVersion").map { text -> Int in
+                guard let value = Int(text) else {
+                    throw HeadOfficeHTTPError(.badRequest, "invalid_field", "protocolVersion must be an integer, got '\(text.prefix(20))'")
+                }
+                guard SyncProtocolVersion.accepted.contains(value) else {
+                    throw HeadOfficeHTTPError(.badRequest, "unsupported_protocol_version", SyncProtocolVersion.refusal(value))
+                }
+                return value
+            } ?? 1
+            return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit,
+                                                               protocolVersion: version), status: .ok)
         }
         let document = Self.openAPIDocument
         router.get("openapi.yaml") { _, _ -> Response in

@@ -59,5 +59,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let storeMismatch = Code("storeMismatch")
         public static let storeIdRequired = Code("storeIdRequired")
         public static let backupFailed = Code("backupFailed")
+        // `parcours db restore`'s refusals: nothing was changed.
+        public static let notAStoreDatabase = Code("notAStoreDatabase")
+        public static let backupDamaged = Code("backupDamaged")
+        public static let schemaTooNew = Code("schemaTooNew")
+        public static let databaseInUse = Code("databaseInUse")
     }
 }

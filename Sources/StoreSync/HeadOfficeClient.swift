@@ -9,10 +9,14 @@ import SyncProtocol
 public struct HeadOfficeClient: Sendable {
     public let link: HeadOfficeLink
     let http: HTTPClient
+    /// The version of the contract this client speaks, on push (in the batch) and on pull (`protocolVersion=`).
+    /// Always the current one in the product; tests set an older one to play a store of the release before.
+    public let protocolVersion: Int
 
-    public init(link: HeadOfficeLink, http: HTTPClient = .shared) {
+    public init(link: HeadOfficeLink, http: HTTPClient = .shared, protocolVersion: Int = SyncProtocolVersion.current) {
         self.link = link
         self.http = http
+        self.protocolVersion = protocolVersion
     }
 
     /// Runs `body` with a client for `link`: the shared HTTP client, or, when the link names a CA file, an HTTP
@@ -47,13 +51,19 @@ public struct HeadOfficeClient: Sendable {
         }
     }
 
+    /// Sends `batch` as it is, with the version it names (``pushEvents(_:storeId:)`` names this client's).
     public func push(_ batch: PushBatch) async throws -> PushAcknowledgement {
         let body = try JSONEncoder().encode(batch)
         return try await call(method: .POST, path: "/v1/sync/push", body: body)
     }
 
+    /// A batch of `events` at this client's protocol version.
+    public func pushEvents(_ events: [SyncEvent], storeId: String) async throws -> PushAcknowledgement {
+        try await push(PushBatch(protocolVersion: protocolVersion, storeId: storeId, events: events))
+    }
+
     public func changes(after cursor: String?, limit: Int) async throws -> ChangePage {
-        var query = "limit=\(limit)"
+        var query = "limit=\(limit)&protocolVersion=\(protocolVersion)"
         if let cursor, let escaped = cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             query += "&after=\(escaped)"
         }

@@ -68,14 +68,14 @@ public actor SyncEngine: Service {
     /// per batch. The backlog is counted at the start and the end of the round and follows the mark in between
     /// (counting the outbox is a scan of everything waiting).
     public func pushAll() async throws {
+        try await reconcileIfRestored()
         var acknowledged = try await database.syncState()?.acknowledgedSequence ?? 0
         status.backlog = try await database.pendingOutboxCount()
         var unpruned = 0
         while true {
             let pending = try await database.pendingOutboxEvents(limit: client.link.batchSize)
             guard !pending.isEmpty else { break }
-            let batch = PushBatch(storeId: database.storeId, events: pending.map(SyncEvent.init(outbox:)))
-            let answer = try await client.push(batch)
+            let answer = try await client.pushEvents(pending.map(SyncEvent.init(outbox:)), storeId: database.storeId)
             if !answer.gaps.isEmpty {
                 logger.error("head office reports gaps in this store's sequence", metadata: [
                     "gaps": "\(answer.gaps.map(\.description).joined(separator: ","))", "acknowledged": "\(answer.acknowledgedSequence)",
@@ -96,6 +96,25 @@ public actor SyncEngine: Service {
         }
         if unpruned > 0 { try await database.pruneAcknowledgedOutbox() }
         status.backlog = try await database.pendingOutboxCount()
+    }
+
+    /// The first push after `parcours db restore`: ask head office where it stands for this store (an empty batch)
+    /// and renumber what was written since the restore past it (``StoreDatabase/reconcileAfterRestore``), so that
+    /// no new event goes out under a number head office already holds for an event the restore took away.
+    func reconcileIfRestored() async throws {
+        guard try await database.restoredThroughSequence() != nil else { return }
+        let answer = try await client.pushEvents([], storeId: database.storeId)
+        guard let done = try await database.reconcileAfterRestore(
+            headOfficeAcknowledged: answer.acknowledgedSequence,
+            headOfficeHighest: answer.highestReceived ?? answer.acknowledgedSequence) else { return }
+        logger.notice("reconciled with head office after a restore", metadata: [
+            "acknowledged": "\(done.acknowledgedSequence)", "renumbered": "\(done.renumbered)", "shift": "\(done.shift)",
+        ])
+        if answer.highestReceived.map({ $0 > answer.acknowledgedSequence }) == true {
+            logger.error("head office holds events of this store beyond a gap that the restore made unfillable", metadata: [
+                "acknowledged": "\(answer.acknowledgedSequence)", "highest": "\(answer.highestReceived ?? 0)",
+            ])
+        }
     }
 
     /// Acknowledged events kept before a prune, during a long push.

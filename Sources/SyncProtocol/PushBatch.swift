@@ -1,10 +1,27 @@
 import Foundation
 
 /// The version of the wire contract. Head office accepts this version and the one before it, so stores can be
-/// upgraded one by one.
+/// upgraded one by one while head office already runs the new release (a rolling upgrade).
+///
+/// - 1: the first contract. Its feed knows the change kinds `profile`, `identifier`, `ledgerEntry`, `consent`,
+///   `merge`, `erasure` and `rewardCatalog`. A version-1 store sends no version on pull (it predates the
+///   `protocolVersion` query parameter), so a pull without one is version 1.
+/// - 2: the feed also carries `loyaltyRules` and `storeSettings` (``Change/Kind/introducedIn``), and the store
+///   names its version on pull (`protocolVersion=2`) as it always did on push. Head office never sends a
+///   version-1 store a kind of version 2, and re-sends the latest of each of those (they are whole-state) on
+///   the first pull a store makes at version 2 from a cursor it was given at version 1. The push is unchanged,
+///   except that an empty batch is answered with ``PushAcknowledgement/highestReceived`` (how a restored store
+///   learns where head office is).
 public enum SyncProtocolVersion {
-    public static let current = 1
+    public static let current = 2
     public static let oldestAccepted = 1
+
+    public static var accepted: ClosedRange<Int> { oldestAccepted...current }
+
+    /// The sentence every refusal of a version uses, on push and on pull.
+    public static func refusal(_ version: Int) -> String {
+        "protocolVersion \(version) is not supported: head office accepts \(oldestAccepted) to \(current)"
+    }
 }
 
 /// One outbox event as it travels: the store's own row, unchanged. The payload is the JSON text the store wrote
@@ -70,11 +87,18 @@ public struct PushAcknowledgement: Codable, Sendable, Hashable {
     /// Missing sequences below the highest one received: the store should send them.
     public var gaps: [SequenceGap]
 
-    public init(acknowledgedSequence: Int64, accepted: Int, duplicates: Int, gaps: [SequenceGap]) {
+    /// The highest sequence head office has stored for the store, applied or waiting behind a gap. Sent (from
+    /// version 2) in the answer to an empty batch: a store restored from a backup asks with one before it pushes,
+    /// so that it never sends new events under numbers head office already holds. Absent otherwise; an older
+    /// store ignores it.
+    public var highestReceived: Int64?
+
+    public init(acknowledgedSequence: Int64, accepted: Int, duplicates: Int, gaps: [SequenceGap], highestReceived: Int64? = nil) {
         self.acknowledgedSequence = acknowledgedSequence
         self.accepted = accepted
         self.duplicates = duplicates
         self.gaps = gaps
+        self.highestReceived = highestReceived
     }
 }
 

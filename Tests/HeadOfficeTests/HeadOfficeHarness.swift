@@ -42,8 +42,14 @@ enum HeadOfficeHarness {
         return logger
     }
 
-    /// Runs `body` with a migrated, empty head-office database.
+    /// Runs `body` with a migrated, empty head-office database (migrated only up to `migratedUpTo` when given,
+    /// and then `body` also gets the database's URL, for real processes to upgrade it).
     static func withDatabase<T: Sendable>(_ body: @Sendable (HeadOfficeDatabase) async throws -> T) async throws -> T {
+        try await withDatabase(migratedUpTo: nil) { database, _ in try await body(database) }
+    }
+
+    static func withDatabase<T: Sendable>(migratedUpTo target: String?,
+                                          _ body: @Sendable (HeadOfficeDatabase, String) async throws -> T) async throws -> T {
         let base = try baseURL()
         let name = "hq_test_\(UUID().uuidString.prefix(8).lowercased())"
         do {
@@ -57,8 +63,8 @@ enum HeadOfficeHarness {
         do {
             let result = try await withClient(url: url) { client in
                 let database = HeadOfficeDatabase(client: client, logger: quietLogger("parcours.hq.test"))
-                try await HeadOfficeMigrations.migrate(database)
-                return try await body(database)
+                try await HeadOfficeMigrations.migrate(database, upTo: target)
+                return try await body(database, url)
             }
             try await drop(name, base: base)
             return result

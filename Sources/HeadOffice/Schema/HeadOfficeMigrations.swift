@@ -14,9 +14,19 @@ public enum HeadOfficeMigrations {
 
     public static var latest: String { migrations.last!.name }
 
-    /// Applies the missing migrations; returns their names.
+    /// Applies the missing migrations, up to and including `target` (default: all); returns their names. A target
+    /// other than the latest makes a database as an older release left it (the upgrade tests start from one).
     @discardableResult
-    public static func migrate(_ database: HeadOfficeDatabase) async throws -> [String] {
+    public static func migrate(_ database: HeadOfficeDatabase, upTo target: String? = nil) async throws -> [String] {
+        let wanted: ArraySlice<(name: String, sql: String)>
+        if let target {
+            guard let last = migrations.firstIndex(where: { $0.name == target }) else {
+                throw HeadOfficeError(.invalidArgument, "no head-office migration is named \(target) (known: \(migrations.map(\.name).joined(separator: ", ")))")
+            }
+            wanted = migrations[...last]
+        } else {
+            wanted = migrations[...]
+        }
         let logger = database.logger
         return try await database.client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
@@ -34,7 +44,7 @@ public enum HeadOfficeMigrations {
                     throw HeadOfficeError(.conflict, "the database has migration \(unknown), which this version of parcours does not know: upgrade this node before starting it")
                 }
                 var ran: [String] = []
-                for migration in migrations where !applied.contains(migration.name) {
+                for migration in wanted where !applied.contains(migration.name) {
                     // The extended protocol takes one statement at a time; the migration is still one transaction.
                     try await connection.query("BEGIN", logger: logger)
                     for statement in statements(of: migration.sql) {

@@ -60,8 +60,8 @@ struct ValidatedBatch: Sendable {
     }()
 
     init(_ batch: PushBatch, authenticatedStore: String) throws {
-        guard (SyncProtocolVersion.oldestAccepted...SyncProtocolVersion.current).contains(batch.protocolVersion) else {
-            throw HeadOfficeError(.invalidArgument, "protocolVersion \(batch.protocolVersion) is not supported: head office accepts \(SyncProtocolVersion.oldestAccepted) to \(SyncProtocolVersion.current)")
+        guard SyncProtocolVersion.accepted.contains(batch.protocolVersion) else {
+            throw HeadOfficeError(.invalidArgument, SyncProtocolVersion.refusal(batch.protocolVersion))
         }
         guard batch.storeId == authenticatedStore else {
             throw HeadOfficeError(.forbidden, "store \(authenticatedStore) may push only its own events, not store \(batch.storeId)'s")

@@ -14,6 +14,7 @@ extension HeadOfficeDatabase {
     public func ingest(_ batch: PushBatch, authenticatedStore: String, now: Date = Date()) async throws -> PushAcknowledgement {
         let validated = try ValidatedBatch(batch, authenticatedStore: authenticatedStore)
         let storeId = validated.storeId
+        if validated.isEmpty { return try await position(ofStore: storeId) }
         let checks = ValidatedBatch.payloadChecks
         do {
             return try await transaction { connection in
@@ -49,6 +50,23 @@ extension HeadOfficeDatabase {
             }
         } catch let error as PSQLError {
             throw HeadOfficeError(refusal: error) ?? error
+        }
+    }
+
+    /// The answer to an empty batch: where head office is for the store, changing nothing. A store restored from
+    /// a backup asks this before it pushes (``PushAcknowledgement/highestReceived``).
+    private func position(ofStore storeId: String) async throws -> PushAcknowledgement {
+        try await read { connection in
+            let rows = try await connection.query(
+                "SELECT acknowledged_sequence, highest_received FROM store WHERE id = \(storeId)", logger: logger)
+                .decode((Int64, Int64).self).gathered()
+            guard let (acknowledged, highest) = rows.first else {
+                throw HeadOfficeError(.unauthorized, "store \(storeId) is not registered")
+            }
+            let gaps = highest > acknowledged
+                ? try await Self.gaps(storeId: storeId, after: acknowledged, on: connection, logger: logger) : []
+            return PushAcknowledgement(acknowledgedSequence: acknowledged, accepted: 0, duplicates: 0, gaps: gaps,
+                                       highestReceived: max(highest, acknowledged))
         }
     }
 

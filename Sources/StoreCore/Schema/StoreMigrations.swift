@@ -22,8 +22,23 @@ enum StoreMigrations {
         migrator.registerMigration("v5") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
+
+    /// The migrations this release knows, oldest first: a file that has one not in this list was written by a newer
+    /// release, and `parcours db restore` refuses it.
+    static var names: [String] { migrator.migrations }
+
+    /// v6: a restored database remembers the highest outbox sequence its backup had issued, until the sync engine
+    /// has asked head office where this store stands (`StoreDatabase.reconcileAfterRestore`). Events written after
+    /// the restore are numbered from there, which head office may already hold for events the restore took away.
+    private static let v6 = """
+        ALTER TABLE syncState ADD COLUMN restoredAt DATETIME;
+        ALTER TABLE syncState ADD COLUMN restoredThroughSequence INTEGER CHECK (restoredThroughSequence >= 0)
+        """
 
     /// v5: what head office sends about the programme and this store. The chain's earning rules (JSON, as
     /// `config/loyalty.json` less its rewards; NULL until head office sends them, and the local file rules), the

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import StoreCore
 
-/// `parcours db check|backup` (and the hidden `burst` used by the crash test).
+/// `parcours db check|backup|restore` (and the hidden `burst` used by the crash test).
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Check and back up the store database.",
-        subcommands: [Check.self, Backup.self, Burst.self])
+        abstract: "Check, back up and restore the store database.",
+        subcommands: [Check.self, Backup.self, Restore.self, Burst.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

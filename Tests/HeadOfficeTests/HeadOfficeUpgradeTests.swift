@@ -1,0 +1,93 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HeadOffice
+import StoreCore
+import StoreSync
+import SyncProtocol
+import Testing
+
+/// Head office on the previous release's schema, with a store's data in it, upgraded in place by the current
+/// release: two `parcours hq serve` nodes started at once on it apply the missing migration once, under the
+/// advisory lock `HeadOfficeMigrations.migrate` takes, and every row survives.
+@Suite("Head office upgrade from the previous release")
+struct HeadOfficeUpgradeTests {
+    static let previous = "v5"
+
+    @Test("two nodes starting together on the previous schema migrate it once, keep every row and serve")
+    func twoNodesUpgradeOnce() async throws {
+        try await HeadOfficeHarness.withDatabase(migratedUpTo: Self.previous) { hq, databaseURL in
+            #expect(try await hq.strings("SELECT name FROM schema_migration ORDER BY applied_at, name") == ["v1", "v2", "v3", "v4", "v5"])
+            // Data as the previous release wrote it: a store's batches through v4's hq_ingest, the feed, v5's rules.
+            let store = try await HeadOfficeHarness.withServer(hq) { url in
+                let store = try await TestStore.make("rouen", headOffice: hq, url: url)
+                let marie = try await store.database.signUp(SignUpRequest(
+                    firstName: "Marie", email: "marie@example.com", language: "fr", identifiers: TapIdentifiers(cardUID: "04AB12CD34EF56"))).profile.id
+                for index in 0..<12 {
+                    _ = try await store.database.recordPurchase(PurchaseRequest(
+                        receiptId: "R-\(index)", tillDeviceId: "till-1", amountMinor: 1_000 + Int64(index) * 10, currency: "EUR", profileId: marie))
+                    _ = try await store.tap(TapIdentifiers(cardUID: String(format: "04C0%010X", index)))
+                }
+                _ = try await store.database.recordFeedback(score: 9, comment: "Parfait", language: "fr", kioskDeviceId: "kiosk-rouen")
+                try await store.sync()
+                return store
+            }
+            try await hq.setLoyaltyRules(json: try ChainLoyaltyRulesTests.rulesJSON())
+            let tables = ["store_event", "profile", "visit", "purchase", "ledger_entry", "feedback", "change", "store", "loyalty_rules"]
+            var before: [String: Int] = [:]
+            for table in tables { before[table] = try await hq.count("SELECT count(*)::bigint FROM \(table)") }
+            let points = try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry")
+            #expect(before["visit"] == 12 && before["purchase"] == 12)
+
+            let ports = [try ProcessRig.freePort(), try ProcessRig.freePort()]
+            let nodes = try ports.map { port in
+                try ProcessRig.Child(["hq", "serve", "--database-url", databaseURL, "--port", "\(port)"], environment: [:])
+            }
+            for port in ports {
+                var health: Int?
+                for _ in 0..<300 where health != 200 {
+                    health = try? await Self.status("http://127.0.0.1:\(port)/health")
+                    if health != 200 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(health == 200, "node on \(port) serves")
+            }
+            let applied = try await hq.strings("SELECT name FROM schema_migration ORDER BY name")
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6"], "each migration once")
+            for table in tables { #expect(try await hq.count("SELECT count(*)::bigint FROM \(table)") == before[table], "\(table)") }
+            #expect(try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry") == points)
+            // v6 backfilled what it adds from the rows already there.
+            #expect(try await hq.count("SELECT count(*)::bigint FROM visit WHERE identifier_kind IS NULL") == 0)
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE origin = 'store' AND signup_origin IS NULL") == 0)
+
+            // The store carries on against the upgraded nodes, through either of them.
+            for (round, port) in ports.enumerated() {
+                let link = try HeadOfficeLink(url: URL(string: "http://127.0.0.1:\(port)")!, credential: store.credential)
+                let engine = SyncEngine(database: store.database, client: HeadOfficeClient(link: link), logger: HeadOfficeHarness.quietLogger("sync"))
+                _ = try await store.tap(TapIdentifiers(cardUID: String(format: "04D0%010X", round)))
+                try await engine.syncOnce()
+            }
+            #expect(try await hq.count("SELECT count(*)::bigint FROM visit") == 14)
+            let highest = try #require(try await store.database.syncState()).acknowledgedSequence
+            #expect(try await hq.count("SELECT count(*)::bigint FROM store_event") == Int(highest))
+            #expect(try await store.database.headOfficeStanding().rulesFromHeadOffice)
+            for node in nodes { node.crash() }
+        }
+    }
+
+    @Test("a node refuses a schema newer than it knows, naming the migration")
+    func newerSchemaRefused() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            _ = try await hq.count("INSERT INTO schema_migration (name) VALUES ('v99') RETURNING 1")
+            let error = await #expect(throws: HeadOfficeError.self) { try await HeadOfficeMigrations.migrate(hq) }
+            #expect(error?.description.contains("v99") == true, "\(String(describing: error))")
+        }
+    }
+
+    static func status(_ url: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = 5
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+}
