@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
     ],
     targets: [
         // C view of libpcsclite.
@@ -174,6 +176,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // parcours doctor: head office's /health, and the TLS certificates' dates and keys.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strictSettings
         ),
@@ -251,6 +260,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PCSCTests", dependencies: ["PCSC"], swiftSettings: strictSettings),
+        // parcours doctor as a real process against the rig, real SQLite files, a real head office, made certificates.
+        .testTarget(
+            name: "DoctorTests",
+            dependencies: [
+                "PCSC", "CardSimulator", "CardProtocols", "CardSecurity", "SyncProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ReaderServiceTests", dependencies: ["ReaderService", "CardSecurity", "CardProtocols", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         // Against the real stack: pcscd + vpcd + the card simulator.
         .testTarget(

@@ -7,7 +7,7 @@ struct Parcours: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parcours",
         abstract: "Parcours: in-store phygital point of sale — NFC readers, store, head office.",
-        subcommands: readerSubcommands + storeSubcommands + [HeadOfficeCommand.self, DemoCommand.self]
+        subcommands: readerSubcommands + storeSubcommands + [HeadOfficeCommand.self, DemoCommand.self, DoctorCommand.self]
     )
 
     static func main() async {

@@ -96,7 +96,7 @@ struct DigitalIdentityTests {
                 #expect(report.failures.isEmpty && report.merges == 1)
                 #expect(try await Self.liveProfiles(hq) == 1)
                 #expect(try await hq.strings("SELECT survivor_id::text || ' ' || identifier_kind || ' ' || source FROM profile_merge")
-                        == ["\(marcId) loyaltyCard import \(path)"], "a match on the unverified store email alone would not have merged")
+                        == ["\(marcId) loyaltyCard import \(URL(fileURLWithPath: path).lastPathComponent)"], "a match on the unverified store email alone would not have merged")
                 #expect(try await hq.strings("SELECT ecommerce_id || ' ' || last_name FROM profile WHERE id = '\(marcId)'") == ["W-7 Durand"])
                 #expect(try await hq.count("SELECT count(*)::bigint FROM touchpoint WHERE profile_id = '\(marcId)'") == 1)
 
