@@ -78,9 +78,19 @@ enum HeadOfficeHarness {
         }
     }
 
+    /// DROP … WITH (FORCE) refuses while an autovacuum worker is in the database, unless the role may signal it
+    /// (pg-cluster grants pg_signal_backend; an older cluster may lack the grant): the worker soon leaves, so try again.
     private static func drop(_ name: String, base: String) async throws {
         try await withClient(url: base) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: quietLogger("test"))
+            for attempt in 1...40 {
+                do {
+                    try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: quietLogger("test"))
+                    return
+                } catch let error as PSQLError where attempt < 40 {
+                    _ = error
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+            }
         }
     }
 
