@@ -224,7 +224,9 @@ let package = Package(
 
         .testTarget(name: "CardProtocolsTests", dependencies: ["CardProtocols"], swiftSettings: strictSettings),
         .testTarget(name: "CardSecurityTests", dependencies: ["CardSecurity"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore", "KeyDerivation"], swiftSettings: strictSettings),
+        // What the test targets that run real `parcours` processes share (the binary, free ports).
+        .target(name: "TestProcesses", path: "Tests/TestProcesses", swiftSettings: strictSettings),
+        .testTarget(name: "StoreCoreTests", dependencies: ["StoreCore", "KeyDerivation", "TestProcesses"], swiftSettings: strictSettings),
         // The HTTP API against a real SQLite file: role matrix, strict decoding, live taps, OpenAPI ↔ routes.
         .testTarget(
             name: "StoreServiceTests",
@@ -248,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "HeadOfficeTests",
             dependencies: [
-                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore", "ChainSimulator",
+                "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore", "ChainSimulator", "TestProcesses",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -264,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "DoctorTests",
             dependencies: [
-                "PCSC", "CardSimulator", "CardProtocols", "CardSecurity", "SyncProtocol",
+                "PCSC", "CardSimulator", "CardProtocols", "CardSecurity", "SyncProtocol", "TestProcesses",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -8,6 +8,7 @@ import Glibc
 import GRDB
 @testable import StoreCore
 import Testing
+import TestProcesses
 
 /// A store on the previous release upgrades in place: its file, made by the previous schema with that schema's
 /// SQL, is opened by this release.
@@ -105,17 +106,7 @@ struct UpgradeTests {
     }
 
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw StoreError(.invalidArgument, "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard let port = TestProcesses.freePort() else { throw StoreError(.invalidArgument, "no free port") }
+        return port
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 #if canImport(Glibc)
@@ -30,22 +31,11 @@ struct DoctorRun: Sendable {
         return rest.range(of: "  ").map { String(rest[..<$0.lowerBound]) }
     }
 
-    /// The `parcours` executable built next to the test bundle (`make test` builds every product first).
     static func binary() throws -> URL {
-        var directories: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            directories.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+        guard let binary = TestProcesses.parcoursBinary() else {
+            throw FixtureError("the parcours executable is not built next to the tests: run 'swift build --build-tests' (make test does)")
         }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for directory in directories {
-            var current = directory
-            for _ in 0..<4 {
-                let binary = current.appendingPathComponent("parcours")
-                if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
-                current = current.deletingLastPathComponent()
-            }
-        }
-        throw FixtureError("the parcours executable is not built next to the tests: run 'swift build --build-tests' (make test does)")
+        return binary
     }
 
     /// Runs `parcours arguments…` in `directory` with exactly `environment` (plus PATH and HOME), killed after

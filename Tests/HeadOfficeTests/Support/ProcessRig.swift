@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestProcesses
 
 #if canImport(Glibc)
 import Glibc
@@ -7,50 +8,19 @@ import Glibc
 
 /// Real processes for the fault tests: `parcours hq serve` and `parcours sync`, killed with SIGKILL as a crash would.
 enum ProcessRig {
-    /// The `parcours` executable built next to the test bundle (`make test` builds every product first).
     static func parcoursBinary() throws -> URL {
-        var directories: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            directories.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+        guard let binary = TestProcesses.parcoursBinary() else {
+            throw HarnessError("the parcours executable is not built next to the tests: run 'swift build' (make test does)")
         }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for directory in directories {
-            var current = directory
-            for _ in 0..<4 {
-                let binary = current.appendingPathComponent("parcours")
-                if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
-                current = current.deletingLastPathComponent()
-            }
-        }
-        throw HarnessError("the parcours executable is not built next to the tests: run 'swift build' (make test does)")
+        return binary
     }
 
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw HarnessError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard let port = TestProcesses.freePort() else { throw HarnessError("no free port") }
+        return port
     }
 
-    static func connectable(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    static func connectable(_ port: Int) -> Bool { TestProcesses.connectable(port) }
 
     /// A child process; killed when it goes away so a failed test leaves nothing running.
     final class Child: Sendable {
