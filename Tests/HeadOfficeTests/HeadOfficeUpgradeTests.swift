@@ -13,7 +13,7 @@ import Testing
 /// advisory lock `HeadOfficeMigrations.migrate` takes, and every row survives.
 @Suite("Head office upgrade from the previous release")
 struct HeadOfficeUpgradeTests {
-    /// The schema of the last release that landed (stop 11): v7 is this release's.
+    /// The schema of the last release that landed (stop 11): v7 and v8 are this release's.
     static let previous = "v6"
 
     @Test("two nodes starting together on the previous schema migrate it once, keep every row and serve")
@@ -31,6 +31,7 @@ struct HeadOfficeUpgradeTests {
                         receiptId: "R-\(index)", tillDeviceId: "till-1", amountMinor: 1_000 + Int64(index) * 10, currency: "EUR", profileId: marie))
                     _ = try await store.tap(TapIdentifiers(cardUID: String(format: "04C0%010X", index)))
                 }
+                _ = try await store.tap(TapIdentifiers(cardUID: "04AB12CD34EF56"))   // Marie's card: a known customer's visit
                 _ = try await store.database.recordFeedback(score: 9, comment: "Parfait", language: "fr", kioskDeviceId: "kiosk-rouen")
                 try await store.sync()
                 return store
@@ -40,7 +41,7 @@ struct HeadOfficeUpgradeTests {
             var before: [String: Int] = [:]
             for table in tables { before[table] = try await hq.count("SELECT count(*)::bigint FROM \(table)") }
             let points = try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry")
-            #expect(before["visit"] == 12 && before["purchase"] == 12)
+            #expect(before["visit"] == 13 && before["purchase"] == 12)
 
             let ports = [try ProcessRig.freePort(), try ProcessRig.freePort()]
             let nodes = try ports.map { port in
@@ -55,18 +56,23 @@ struct HeadOfficeUpgradeTests {
                 #expect(health == 200, "node on \(port) serves")
             }
             let applied = try await hq.strings("SELECT name FROM schema_migration ORDER BY name")
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"], "each migration once")
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"], "each migration once")
             for table in tables { #expect(try await hq.count("SELECT count(*)::bigint FROM \(table)") == before[table], "\(table)") }
             #expect(try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry") == points)
-            // v7 backfilled its month roll-ups from the days already there: the figures are those a rebuild from
-            // the raw rows gives.
-            #expect(try await hq.count("SELECT COALESCE(sum(visits), 0)::bigint FROM report_store_month") == 12)
+            // v7 backfilled its month roll-ups from the days already there, and v8 the region's people from its
+            // stores' day rows: the figures are those a rebuild from the raw rows gives.
+            #expect(try await hq.count("SELECT COALESCE(sum(visits), 0)::bigint FROM report_store_month") == 13)
             let today = ReportDay(Date())
             let year = try ReportPeriod(from: today.start(of: .year), to: today.end(of: .year))
             let upgraded = try await hq.storeReport(scope: .chain, period: year, by: .month)
-            #expect(upgraded.total.visits == 12 && upgraded.total.pointsIssued == points)
+            #expect(upgraded.total.visits == 13 && upgraded.total.uniqueCustomers == 1 && upgraded.total.pointsIssued == points)
+            let region = ReportScope.region("Île-de-France")
+            let upgradedRegion = try await hq.storeReport(scope: region, period: year, by: .week)
+            #expect(upgradedRegion.total.visits == 13 && upgradedRegion.total.uniqueCustomers == 1, "Marie")
+            #expect(try await hq.count("SELECT count(*)::bigint FROM report_customer_bucket WHERE scope = 'region:Île-de-France'") > 0)
             try await hq.rebuildReports()
             #expect(try await hq.storeReport(scope: .chain, period: year, by: .month) == upgraded)
+            #expect(try await hq.storeReport(scope: region, period: year, by: .week) == upgradedRegion)
 
             // The store carries on against the upgraded nodes, through either of them.
             for (round, port) in ports.enumerated() {
@@ -75,7 +81,7 @@ struct HeadOfficeUpgradeTests {
                 _ = try await store.tap(TapIdentifiers(cardUID: String(format: "04D0%010X", round)))
                 try await engine.syncOnce()
             }
-            #expect(try await hq.count("SELECT count(*)::bigint FROM visit") == 14)
+            #expect(try await hq.count("SELECT count(*)::bigint FROM visit") == 15)
             let highest = try #require(try await store.database.syncState()).acknowledgedSequence
             #expect(try await hq.count("SELECT count(*)::bigint FROM store_event") == Int(highest))
             #expect(try await store.database.headOfficeStanding().rulesFromHeadOffice)

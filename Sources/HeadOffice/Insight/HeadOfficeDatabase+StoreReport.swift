@@ -88,20 +88,20 @@ extension HeadOfficeDatabase {
         return kinds
     }
 
-    /// People counts of whole buckets. The chain, and one store by day, read their counters; a store's weeks and
-    /// months and every region count the distinct people among their stores' day members.
+    /// People counts of whole buckets. The chain and regions, and one store by day, read their counters; a store's
+    /// weeks and months count the distinct people among its day members.
     private func wholeBucketCounts(_ target: ReportTarget, grain: ReportGrain, starts: [ReportDay],
                                    on connection: PostgresConnection) async throws -> [ReportDay: DistinctFigures] {
         guard let first = starts.first, let last = starts.last else { return [:] }
         let days = starts.map(\.description)
         var counts: [ReportDay: DistinctFigures] = [:]
-        guard let scope = target.singleScope, target.isChain || grain == .day else {
+        guard target.hasPeriodMembers || grain == .day else {
             let rows = try await connection.query("""
                 WITH members AS (
                     SELECT \(unescaped: grain.bucket(of: "bucket")) AS b,
                            profile_id, sum(visits) AS v
                     FROM report_customer_bucket
-                    WHERE scope = ANY(\(target.memberScopes)) AND grain = 'd'
+                    WHERE scope = \(target.memberScope) AND grain = 'd'
                       AND bucket BETWEEN \(first.description)::date AND \(last.end(of: grain).description)::date
                     GROUP BY 1, 2 HAVING sum(visits) > 0)
                 SELECT to_char(m.b, 'YYYY-MM-DD'), count(*), count(*) FILTER (WHERE m.v >= 2), count(o.profile_id)
@@ -116,6 +116,7 @@ extension HeadOfficeDatabase {
             }
             return counts
         }
+        let scope = target.memberScope
         let rows = try await connection.query("""
             SELECT to_char(bucket, 'YYYY-MM-DD'), sum(customers)::bigint, sum(repeat_customers)::bigint, sum(omnichannel_customers)::bigint,
                    sum(online_customers)::bigint
@@ -128,11 +129,13 @@ extension HeadOfficeDatabase {
                 DistinctFigures(customers: customers, repeatCustomers: repeaters, omnichannelCustomers: omnichannel,
                                 onlineCustomers: target.isChain ? online : nil)
         }
-        guard !target.isChain else {
+        if target.isChain {
             // A period nobody came to or was seen online in has no rows, and still has its zero.
             for start in starts where counts[start] == nil { counts[start] = DistinctFigures(onlineCustomers: 0) }
             return counts
         }
+        // A region's rows carry the chain's touchpoints, so its omnichannel figure is a counter too.
+        guard target.description.kind == "store" else { return counts }
         // A store's day: who of its customers was also online that day, from the chain's rows.
         let omnichannel = try await connection.query("""
             SELECT to_char(c.bucket, 'YYYY-MM-DD'), count(*) FROM report_customer_bucket c
@@ -146,17 +149,22 @@ extension HeadOfficeDatabase {
         return counts
     }
 
-    /// People counts of any run of days, from the member rows of the grain that tiles it.
+    /// People counts of any run of days, from the member rows of the grain that tiles it (a store has only days), or
+    /// from the counters when the run is one whole bucket of that grain.
     private func rangeCounts(_ target: ReportTarget, grain tiling: ReportGrain, from: ReportDay, to: ReportDay,
                              on connection: PostgresConnection) async throws -> DistinctFigures {
-        // Only the chain has week and month members; stores have days.
+        let grain = target.hasPeriodMembers ? tiling : .day
+        if from == from.start(of: grain), to == from.end(of: grain) {
+            let counts = try await wholeBucketCounts(target, grain: grain, starts: [from], on: connection)
+            return counts[from] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
+        }
         if target.isChain {
             // Everyone in the chain's members, online only included, so the same rows say who was seen online.
             let rows = try await connection.query("""
                 SELECT count(*) FILTER (WHERE v > 0), count(*) FILTER (WHERE v >= 2), count(*) FILTER (WHERE v > 0 AND online),
                        count(*) FILTER (WHERE online) FROM (
                     SELECT profile_id, sum(visits) AS v, bool_or(touchpoints > 0) AS online FROM report_customer_bucket
-                    WHERE scope = '*' AND grain = \(tiling.code)::"char"
+                    WHERE scope = '*' AND grain = \(grain.code)::"char"
                       AND bucket BETWEEN \(from.description)::date AND \(to.description)::date
                     GROUP BY 1) AS members
                 """, logger: logger)
@@ -166,15 +174,17 @@ extension HeadOfficeDatabase {
             }
             return DistinctFigures(onlineCustomers: 0)
         }
+        // Seen online in any of the buckets, not only in those the person came to a store in: the chain's rows say
+        // (a region's rows copy the chain's touchpoints, so any scope's row with touchpoints answers the same).
         let rows = try await connection.query("""
                 WITH members AS (
                     SELECT profile_id, sum(visits) AS v FROM report_customer_bucket
-                    WHERE scope = ANY(\(target.memberScopes)) AND grain = 'd'
+                    WHERE scope = \(target.memberScope) AND grain = \(grain.code)::"char"
                       AND bucket BETWEEN \(from.description)::date AND \(to.description)::date
                     GROUP BY 1 HAVING sum(visits) > 0)
                 SELECT count(*), count(*) FILTER (WHERE v >= 2),
                        count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM report_customer_bucket o WHERE o.profile_id = members.profile_id AND o.grain = 'd'
+                           SELECT 1 FROM report_customer_bucket o WHERE o.profile_id = members.profile_id AND o.grain = \(grain.code)::"char"
                              AND o.bucket BETWEEN \(from.description)::date AND \(to.description)::date AND o.touchpoints > 0))
                 FROM members
                 """, logger: logger)
@@ -213,10 +223,17 @@ struct ReportTarget: Sendable {
     var storeIds: [String]
     var isChain: Bool { description.kind == "chain" }
 
-    /// The member rows to count people from: the chain's own, or each store's.
-    var memberScopes: [String] { isChain ? ["*"] : storeIds }
-    /// The scope whose counters answer alone, when there is one (a store's only for days).
-    var singleScope: String? { isChain ? "*" : (description.kind == "store" ? storeIds.first : nil) }
+    /// The scope of the member rows to count people from, and of their counters: the chain's, a region's (v8), or
+    /// the store's.
+    var memberScope: String {
+        switch description.kind {
+        case "chain": "*"
+        case "region": "region:" + (description.id ?? "")
+        default: storeIds.first ?? ""
+        }
+    }
+    /// The chain and regions have member rows for every grain; a store only for days.
+    var hasPeriodMembers: Bool { description.kind != "store" }
 
     static func resolve(_ scope: ReportScope, on connection: PostgresConnection, logger: Logger) async throws -> ReportTarget {
         switch scope {
