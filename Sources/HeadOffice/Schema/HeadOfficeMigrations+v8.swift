@@ -49,7 +49,12 @@ extension HeadOfficeMigrations {
         """
 
     /// After the chain's rows (v7), the same change to each region row the person has in those periods.
+    /// The regions' rows of a person's period are found through an index of their own: probing each region's key
+    /// made fifty lookups per touchpoint (ten regions, five grains), and a million touchpoints in one statement of the
+    /// 10 M benchmark were not done after 17 minutes.
     private static let v8Touchpoints = """
+        CREATE INDEX report_customer_bucket_region_person ON report_customer_bucket (profile_id, grain, bucket)
+            WHERE scope LIKE 'region:%';
         ALTER FUNCTION report_apply_touchpoints(report_touchpoint_delta[]) RENAME TO report_apply_chain_touchpoints;
         CREATE FUNCTION report_apply_touchpoints(d report_touchpoint_delta[]) RETURNS void LANGUAGE plpgsql AS $$
         BEGIN
@@ -60,8 +65,8 @@ extension HeadOfficeMigrations {
                 GROUP BY 1, 2, 3 HAVING sum(x.sign) <> 0),
             up AS (
                 UPDATE report_customer_bucket AS t SET touchpoints = t.touchpoints + e.dt
-                FROM e, (SELECT DISTINCT 'region:' || region AS scope FROM store WHERE region IS NOT NULL) AS r
-                WHERE t.scope = r.scope AND t.grain = e.grain AND t.bucket = e.bucket AND t.profile_id = e.profile_id
+                FROM e
+                WHERE t.scope LIKE 'region:%' AND t.profile_id = e.profile_id AND t.grain = e.grain AND t.bucket = e.bucket
                 RETURNING t.scope, t.grain, t.bucket, t.visits, t.touchpoints, e.dt),
             changed AS (
                 SELECT scope, grain, bucket,
