@@ -135,7 +135,7 @@ extension HeadOfficeDatabase {
             return counts
         }
         // A region's rows carry the chain's touchpoints, so its omnichannel figure is a counter too.
-        guard target.description.kind == "store" else { return counts }
+        guard !target.hasPeriodMembers else { return counts }
         // A store's day: who of its customers was also online that day, from the chain's rows.
         let omnichannel = try await connection.query("""
             SELECT to_char(c.bucket, 'YYYY-MM-DD'), count(*) FROM report_customer_bucket c

@@ -85,7 +85,7 @@ extension HeadOfficeMigrations {
         FROM (SELECT 'region:' || s.region AS scope, c.grain, c.bucket, m.profile_id, sum(m.visits)::integer AS visits
               FROM report_customer_bucket m JOIN store s ON s.id = m.scope AND s.region IS NOT NULL
               CROSS JOIN LATERAL report_chain_buckets(m.bucket) AS c
-              WHERE m.grain = 'd' AND m.scope <> '*'
+              WHERE m.grain = 'd'
               GROUP BY 1, 2, 3, 4 HAVING sum(m.visits) <> 0) AS r
         LEFT JOIN report_customer_bucket chain
           ON chain.scope = '*' AND chain.grain = r.grain AND chain.bucket = r.bucket AND chain.profile_id = r.profile_id;
