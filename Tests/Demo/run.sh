@@ -26,7 +26,9 @@ check() { # description command...
     local what=$1; shift
     if "$@"; then passed=$((passed + 1)); say "ok: $what"; else failed=$((failed + 1)); say "FAILED: $what"; fi
 }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; }
+diagnosis=$artifacts/demo-stop-diagnosis.log
+rm -f "$diagnosis"
+finish() { [ -s "$diagnosis" ] && cat "$diagnosis"; echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; }
 
 exec 9>"${PARCOURS_RIG_LOCK:-/tmp/parcours-rig.lock}"
 flock -w 900 9 || { say "the rig lock stayed taken for 15 min"; failed=1; finish; exit 1; }
@@ -162,6 +164,14 @@ stop_and_check() { # signal log
     check "the demo exits 0 after $1" [ "$rc" = 0 ]
     check "every store, head office and the shoppers stopped by themselves (exit 0)" \
         bash -c "[ \$(grep -cE '^demo: stopped (store [a-z0-9-]+|head office|live shoppers) \(exit 0\)' '$2') = 5 ]"
+    if ! grep -qE '^demo: stopped live shoppers \(exit 0\)' "$2" || [ "$(grep -cE '^demo: stopped .* \(exit 0\)' "$2")" != 5 ]; then
+        # Kept for the end of the output too: CI shows only the last lines.
+        {
+            echo "after $1, what the demo said of its processes, and the end of each one's log:"
+            grep -E '^demo: (stopped|.* did not stop|.* had already ended)' "$2" || true
+            local f; for f in "$DEMO_DIR"/logs/*.log; do echo "--- ${f##*/}"; tail -4 "$f"; done
+        } | tee -a "$diagnosis" >&2
+    fi
     check "no process the demo started is left" none_alive "${pids[@]}"
     check "its ports are free" ports_free
     if [ "$rig_was_running" = no ]; then check "the rig it started is stopped" bash -c "! '$rig' status >/dev/null"; fi
