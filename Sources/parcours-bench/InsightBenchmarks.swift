@@ -137,6 +137,8 @@ struct InsightLoad {
         let last = withTriggers.last ?? 0
         lines.append("  load: \(visits) visits through the triggers in \(String(format: "%.0f", total)) s; the last chunk of \(chunk): \(String(format: "%.1f", last)) s with the aggregates, \(String(format: "%.1f", plain)) s into the same table without them: \(String(format: "%.1f", (last - plain) * 1e6 / Double(chunk))) µs of aggregate upkeep per visit at full size")
         try await sql("DROP TABLE visit_plain")
+        // Whether upkeep grows with the data shows in the chunks' times, first to last.
+        lines.append("  load: each chunk of \(chunk) through the triggers, in order (s): " + withTriggers.map { String(format: "%.1f", $0) }.joined(separator: " "))
 
         HeadOfficeBenchmarks.progress("insight: attribution, feedback, ledger, purchases, touchpoints…")
         let attribution = try await timed("""
