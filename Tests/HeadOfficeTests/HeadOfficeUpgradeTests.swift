@@ -13,7 +13,7 @@ import Testing
 /// advisory lock `HeadOfficeMigrations.migrate` takes, and every row survives.
 @Suite("Head office upgrade from the previous release")
 struct HeadOfficeUpgradeTests {
-    /// The schema of the last release that landed (stop 11): v7 and v8 are this release's.
+    /// A schema two releases old (stop 11), so that v7's, v8's and v9's backfills all run on a store's data.
     static let previous = "v6"
 
     @Test("two nodes starting together on the previous schema migrate it once, keep every row and serve")
@@ -56,11 +56,11 @@ struct HeadOfficeUpgradeTests {
                 #expect(health == 200, "node on \(port) serves")
             }
             let applied = try await hq.strings("SELECT name FROM schema_migration ORDER BY name")
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"], "each migration once")
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"], "each migration once")
             for table in tables { #expect(try await hq.count("SELECT count(*)::bigint FROM \(table)") == before[table], "\(table)") }
             #expect(try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry") == points)
-            // v7 backfilled its month roll-ups from the days already there, and v8 the region's people from its
-            // stores' day rows: the figures are those a rebuild from the raw rows gives.
+            // v7 backfilled its month roll-ups from the days already there, v8 the region's people and v9 the store's
+            // longer periods from the stores' day rows: the figures are those a rebuild from the raw rows gives.
             #expect(try await hq.count("SELECT COALESCE(sum(visits), 0)::bigint FROM report_store_month") == 13)
             let today = ReportDay(Date())
             let year = try ReportPeriod(from: today.start(of: .year), to: today.end(of: .year))
@@ -70,9 +70,13 @@ struct HeadOfficeUpgradeTests {
             let upgradedRegion = try await hq.storeReport(scope: region, period: year, by: .week)
             #expect(upgradedRegion.total.visits == 13 && upgradedRegion.total.uniqueCustomers == 1, "Marie")
             #expect(try await hq.count("SELECT count(*)::bigint FROM report_customer_bucket WHERE scope = 'region:Île-de-France'") > 0)
+            let upgradedStore = try await hq.storeReport(scope: .store("rouen"), period: year, by: .month)
+            #expect(upgradedStore.total.visits == 13 && upgradedStore.total.uniqueCustomers == 1, "Marie")
+            #expect(try await hq.count("SELECT count(*)::bigint FROM report_customer_bucket WHERE scope = 'rouen' AND grain = 'y'") == 1)
             try await hq.rebuildReports()
             #expect(try await hq.storeReport(scope: .chain, period: year, by: .month) == upgraded)
             #expect(try await hq.storeReport(scope: region, period: year, by: .week) == upgradedRegion)
+            #expect(try await hq.storeReport(scope: .store("rouen"), period: year, by: .month) == upgradedStore)
 
             // The store carries on against the upgraded nodes, through either of them.
             for (round, port) in ports.enumerated() {

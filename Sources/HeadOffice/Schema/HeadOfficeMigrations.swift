@@ -10,7 +10,7 @@ import PostgresNIO
 public enum HeadOfficeMigrations {
     static let lockKey: Int64 = 7_200
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8), ("v9", v9)]
 
     public static var latest: String { migrations.last!.name }
 
