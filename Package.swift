@@ -252,6 +252,7 @@ let package = Package(
             dependencies: [
                 "HeadOffice", "HeadOfficeService", "SyncProtocol", "StoreSync", "StoreCore", "ChainSimulator", "TestProcesses",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

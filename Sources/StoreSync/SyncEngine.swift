@@ -38,7 +38,8 @@ public actor SyncEngine: Service {
                     "error": "\(error)",
                 ])
             }
-            try? await Task.sleep(for: pause)
+            // A stop must not wait out the pause: after failures the backoff can be longer than a supervisor waits.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import HeadOffice
+import Logging
+import ServiceLifecycle
 import StoreCore
 import StoreSync
 import SyncProtocol
@@ -18,6 +20,36 @@ struct OfflineStoreTests {
         #expect(backoff.delay(afterFailures: 5, random: 0) == .zero)
         #expect(backoff.delay(afterFailures: 5, random: 0.5) == .seconds(4))
         #expect(backoff.delay(afterFailures: 5, random: 7) == .seconds(8), "random is clamped to 0…1")
+    }
+
+    @Test("a stop while the sync waits out its backoff ends the service at once, not after the pause")
+    func stopDuringBackoff() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            let credential = try await hq.addStore(id: "evreux", name: "Store evreux", region: "Normandie")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-hq-tests-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let database = try await StoreDatabase.open(path: directory.appendingPathComponent("evreux.sqlite").path,
+                                                        options: .init(storeId: "evreux", synchronous: .normal))
+            // Nothing listens on port 9; after the first failure the engine pauses for up to ten minutes (full jitter).
+            let link = try HeadOfficeLink(url: URL(string: "http://127.0.0.1:9")!, credential: credential, requestTimeout: .milliseconds(400),
+                                          backoff: Backoff(base: .seconds(600), cap: .seconds(600)))
+            let failed = AsyncStream.makeStream(of: Void.self)
+            let engine = SyncEngine(database: database, client: HeadOfficeClient(link: link), logger: HeadOfficeHarness.quietLogger("sync"),
+                                    onStatus: { status in if status.consecutiveFailures > 0 { failed.continuation.yield() } })
+            let group = ServiceGroup(configuration: .init(services: [engine], logger: HeadOfficeHarness.quietLogger("group")))
+            let stopped = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+                tasks.addTask { try await group.run(); return true }
+                tasks.addTask { try await Task.sleep(for: .seconds(30)); return false }
+                for await _ in failed.stream { break }
+                await group.triggerGracefulShutdown()
+                // Which ends first: the service group, or 30 s (the pause is uniform over ten minutes).
+                let first = try await tasks.next() ?? false
+                tasks.cancelAll()
+                return first
+            }
+            #expect(stopped, "the sync service ended on the stop, before its pause was over")
+            #expect(await engine.status.consecutiveFailures == 1)
+        }
     }
 
     @Test("with head office unreachable, taps and sales go on, the outbox keeps everything, and the store catches up later with each event once")
