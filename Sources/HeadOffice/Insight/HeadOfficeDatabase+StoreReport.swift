@@ -11,13 +11,9 @@ extension HeadOfficeDatabase {
             let kinds = try await tapsByKind(target, period: period, grain: grain, on: connection)
             let whole = buckets.filter(\.whole).map(\.start)
             var distinct = try await wholeBucketCounts(target, grain: grain, starts: whole, on: connection)
-            // The clipped buckets count from day rows, and so does the total when only days tile the period.
-            let clipped = buckets.filter { !$0.whole }
-            var dayRanges = clipped.map { DayRange(from: $0.start, to: $0.end) }
-            let totalFromDays = buckets.count > 1 && period.tilingGrain == .day
-            if totalFromDays { dayRanges.append(DayRange(from: period.from, to: period.to)) }
-            let dayCounts = try await rangeCounts(target, grain: .day, dayRanges, on: connection)
-            for (bucket, counts) in zip(clipped, dayCounts) { distinct[bucket.start] = counts }
+            for bucket in buckets where !bucket.whole {
+                distinct[bucket.start] = try await rangeCounts(target, grain: .day, DayRange(from: bucket.start, to: bucket.end), on: connection)
+            }
             let figures = buckets.map { bucket in
                 let key = bucket.start.start(of: grain)
                 return ReportFigures(start: bucket.start, end: bucket.end, additive: additive[key] ?? AdditiveFigures(),
@@ -27,11 +23,8 @@ extension HeadOfficeDatabase {
             let totalDistinct: DistinctFigures
             if buckets.count == 1 {
                 totalDistinct = distinct[buckets[0].start] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
-            } else if totalFromDays, let counts = dayCounts.last {
-                totalDistinct = counts
             } else {
-                totalDistinct = try await rangeCounts(target, grain: period.tilingGrain, [DayRange(from: period.from, to: period.to)],
-                                                      on: connection)[0]
+                totalDistinct = try await rangeCounts(target, grain: period.tilingGrain, DayRange(from: period.from, to: period.to), on: connection)
             }
             let totalKinds = kinds.values.reduce(into: [String: Int]()) { sum, byKind in sum.merge(byKind, uniquingKeysWith: +) }
             let total = ReportFigures(start: period.from, end: period.to, additive: additive.values.reduce(AdditiveFigures(), +),
@@ -121,26 +114,17 @@ extension HeadOfficeDatabase {
         return counts
     }
 
-    /// People counts of runs of days, from the member rows of a grain that tiles each run, or from the counters when a
-    /// run is one whole bucket of that grain. Answers in the order of `ranges`.
-    private func rangeCounts(_ target: ReportTarget, grain: ReportGrain, _ ranges: [DayRange],
-                             on connection: PostgresConnection) async throws -> [DistinctFigures] {
-        var answers = [DistinctFigures?](repeating: nil, count: ranges.count)
-        var fromRows: [Int] = []
-        for (index, range) in ranges.enumerated() {
-            if range.from == range.from.start(of: grain), range.to == range.from.end(of: grain) {
-                let counts = try await wholeBucketCounts(target, grain: grain, starts: [range.from], on: connection)
-                answers[index] = counts[range.from] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
-            } else {
-                fromRows.append(index)
-            }
+    /// People counts of a run of days, from the member rows of a grain that tiles it, or from the counters when the
+    /// run is one whole bucket of that grain.
+    private func rangeCounts(_ target: ReportTarget, grain: ReportGrain, _ range: DayRange,
+                             on connection: PostgresConnection) async throws -> DistinctFigures {
+        if range.from == range.from.start(of: grain), range.to == range.from.end(of: grain) {
+            let counts = try await wholeBucketCounts(target, grain: grain, starts: [range.from], on: connection)
+            return counts[range.from] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
         }
-        for index in fromRows {
-            answers[index] = target.isChain
-                ? try await chainRangeCounts(grain: grain, ranges[index], on: connection)
-                : try await scopeRangeCounts(target, grain: grain, ranges[index], on: connection)
-        }
-        return answers.map { $0 ?? DistinctFigures() }
+        return target.isChain
+            ? try await chainRangeCounts(grain: grain, range, on: connection)
+            : try await scopeRangeCounts(target, grain: grain, range, on: connection)
     }
 
     /// The chain's people in a run of days. The chain's members count everyone, online only included, so the same
