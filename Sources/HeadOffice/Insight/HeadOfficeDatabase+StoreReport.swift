@@ -12,7 +12,7 @@ extension HeadOfficeDatabase {
             let whole = buckets.filter(\.whole).map(\.start)
             var distinct = try await wholeBucketCounts(target, grain: grain, starts: whole, on: connection)
             for bucket in buckets where !bucket.whole {
-                distinct[bucket.start] = try await rangeCounts(target, grain: .day, DayRange(from: bucket.start, to: bucket.end), on: connection)
+                distinct[bucket.start] = try await rangeCounts(target, grain: .day, from: bucket.start, to: bucket.end, on: connection)
             }
             let figures = buckets.map { bucket in
                 let key = bucket.start.start(of: grain)
@@ -24,7 +24,7 @@ extension HeadOfficeDatabase {
             if buckets.count == 1 {
                 totalDistinct = distinct[buckets[0].start] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
             } else {
-                totalDistinct = try await rangeCounts(target, grain: period.tilingGrain, DayRange(from: period.from, to: period.to), on: connection)
+                totalDistinct = try await rangeCounts(target, grain: period.tilingGrain, from: period.from, to: period.to, on: connection)
             }
             let totalKinds = kinds.values.reduce(into: [String: Int]()) { sum, byKind in sum.merge(byKind, uniquingKeysWith: +) }
             let total = ReportFigures(start: period.from, end: period.to, additive: additive.values.reduce(AdditiveFigures(), +),
@@ -116,29 +116,29 @@ extension HeadOfficeDatabase {
 
     /// People counts of a run of days, from the member rows of a grain that tiles it, or from the counters when the
     /// run is one whole bucket of that grain.
-    private func rangeCounts(_ target: ReportTarget, grain: ReportGrain, _ range: DayRange,
+    private func rangeCounts(_ target: ReportTarget, grain: ReportGrain, from: ReportDay, to: ReportDay,
                              on connection: PostgresConnection) async throws -> DistinctFigures {
-        if range.from == range.from.start(of: grain), range.to == range.from.end(of: grain) {
-            let counts = try await wholeBucketCounts(target, grain: grain, starts: [range.from], on: connection)
-            return counts[range.from] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
+        if from == from.start(of: grain), to == from.end(of: grain) {
+            let counts = try await wholeBucketCounts(target, grain: grain, starts: [from], on: connection)
+            return counts[from] ?? DistinctFigures(onlineCustomers: target.isChain ? 0 : nil)
         }
         return target.isChain
-            ? try await chainRangeCounts(grain: grain, range, on: connection)
-            : try await scopeRangeCounts(target, grain: grain, range, on: connection)
+            ? try await chainRangeCounts(grain: grain, from: from.description, to: to.description, on: connection)
+            : try await scopeRangeCounts(target, grain: grain, from: from.description, to: to.description, on: connection)
     }
 
     /// The chain's people in a run of days. The chain's members count everyone, online only included, so the same
     /// rows say who was seen online. (One pass for a report's clipped buckets and total together, with a FILTER per
     /// run, was tried: at 3 M visits the chain's 15 clipped days took 270–301 ms with it, against 110 ms this way
     /// on v8's schema. The cause was not found.)
-    private func chainRangeCounts(grain: ReportGrain, _ range: DayRange,
+    private func chainRangeCounts(grain: ReportGrain, from: String, to: String,
                                   on connection: PostgresConnection) async throws -> DistinctFigures {
         let rows = try await connection.query("""
             SELECT count(*) FILTER (WHERE v > 0), count(*) FILTER (WHERE v >= 2), count(*) FILTER (WHERE v > 0 AND online),
                    count(*) FILTER (WHERE online) FROM (
                 SELECT profile_id, sum(visits) AS v, bool_or(touchpoints > 0) AS online FROM report_customer_bucket
                 WHERE scope = '*' AND grain = \(grain.code)::"char"
-                  AND bucket BETWEEN \(range.from.description)::date AND \(range.to.description)::date
+                  AND bucket BETWEEN \(from)::date AND \(to)::date
                 GROUP BY 1) AS members
             """, logger: logger)
         for try await (customers, repeaters, omnichannel, online) in rows.decode((Int, Int, Int, Int).self) {
@@ -151,9 +151,8 @@ extension HeadOfficeDatabase {
     /// A store's or region's people in a run of days. Seen online in any of the run's buckets, not only in those the
     /// person came to a store in: the chain's rows say (a store's or region's rows copy the chain's touchpoints, so
     /// any scope's row with touchpoints answers the same).
-    private func scopeRangeCounts(_ target: ReportTarget, grain: ReportGrain, _ range: DayRange,
+    private func scopeRangeCounts(_ target: ReportTarget, grain: ReportGrain, from: String, to: String,
                                   on connection: PostgresConnection) async throws -> DistinctFigures {
-        let (from, to) = (range.from.description, range.to.description)
         let rows = try await connection.query("""
                 WITH members AS (
                     SELECT profile_id, sum(visits) AS v FROM report_customer_bucket
@@ -171,12 +170,6 @@ extension HeadOfficeDatabase {
         }
         return DistinctFigures()
     }
-}
-
-/// A run of days, both ends included.
-struct DayRange {
-    var from: ReportDay
-    var to: ReportDay
 }
 
 /// Which days of a report the months' roll-ups answer: the whole months of a report by month, quarter or year
