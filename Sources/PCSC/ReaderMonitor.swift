@@ -35,7 +35,8 @@ public final class ReaderMonitor: Sendable {
 
     deinit { loop.stop() }
 
-    /// Stops watching: wakes the blocked wait with `SCardCancel`, then finishes the event stream.
+    /// Stops watching: finishes the event stream at once (no event follows a stop) and wakes the blocked wait
+    /// with `SCardCancel`; the thread ends within one poll.
     public func stop() { loop.stop() }
 }
 
@@ -76,7 +77,12 @@ private final class MonitorLoop: @unchecked Sendable {
         let context = liveContext
         control.broadcast()
         control.unlock()
-        if !wasStopping { context?.cancel() }
+        guard !wasStopping else { return }
+        context?.cancel()
+        // SCardCancel wakes only a wait already blocked: a stop landing between two waits (while the thread
+        // re-lists, reconnects or handles the last change) would leave it watching for one more poll and
+        // reporting the next card to a consumer that has stopped. Ending the stream here drops those reports.
+        continuation.finish()
     }
 
     private var isStopping: Bool {

@@ -17,6 +17,7 @@ public final class ReaderService: Sendable {
     public let events: AsyncStream<Event>
     private let monitor: ReaderMonitor
     private let consumer: Task<Void, Never>
+    private let stopped = StopFlag()
     let writeClaims = CardWriteClaims()
     let readerAccess = ReaderAccessPool()
 
@@ -34,10 +35,15 @@ public final class ReaderService: Sendable {
         self.monitor = monitor
         let readers = readerAccess
         let claims = writeClaims
+        let stopped = self.stopped
         consumer = Task {
             await withDiscardingTaskGroup { taps in
                 for await event in monitor.events {
                     continuation.yield(.reader(event))
+                    // A card the monitor saw just before the stop is left alone: the service may be giving the
+                    // reader to another (a restart, the next test), and two sessions interleaving APDUs on one
+                    // card read each other's files.
+                    guard !stopped.isSet else { continue }
                     switch event {
                     case .cardInserted(let reader, _):
                         claims.cardArrived(on: reader)
@@ -86,7 +92,11 @@ public final class ReaderService: Sendable {
 
     deinit { monitor.stop() }
 
-    public func stop() { monitor.stop() }
+    /// Stops watching the readers and starts no new read; reads under way finish.
+    public func stop() {
+        stopped.set()
+        monitor.stop()
+    }
 
     private static func read(
         _ reader: String, _ access: CardAccess, _ identifier: TapIdentifier,
@@ -135,4 +145,11 @@ final class ReaderAccessPool: Sendable {
 
     func forget(_ reader: String) { _ = pool.withLock { $0.removeValue(forKey: reader) } }
     func forgetAll() { pool.withLock { $0.removeAll() } }
+}
+
+/// Set once by `stop()`, read by the event consumer before it starts a read.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

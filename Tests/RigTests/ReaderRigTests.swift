@@ -72,6 +72,37 @@ struct ReaderRigTests {
         #expect(taps.map { $0.identifiers.cardUID ?? "-" } == expected)
     }
 
+    @Test("a stopped monitor reports no card that comes after the stop, wherever the stop lands")
+    func stoppedMonitorStaysQuiet() async throws {
+        // SCardCancel wakes only a wait already blocked. A stop landing while the monitor thread is connecting to
+        // pcscd or listing readers left it watching for one more poll; it reported the next card, and a stopped
+        // reader service read that card while the next service did (their APDUs interleaved on one card). The
+        // stops here land at spread moments of the thread's start-up, some of them inside that window.
+        let access = CardAccess(name: "test")
+        let reader = Rig.readerName(1)
+        var reported: [String] = []
+        for round in 0..<10 {
+            // Each monitor must start on an empty reader: a card it saw before the stop may be reported.
+            for _ in 0..<100 where try await access.snapshot().contains(where: { $0.name == reader && $0.isCardPresent }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let monitor = ReaderMonitor()
+            try await Task.sleep(for: .microseconds(150 * round))
+            monitor.stop()
+            let drained = Task {
+                var events: [ReaderEvent] = []
+                for await event in monitor.events { events.append(event) }
+                return events
+            }
+            _ = try await Rig.reader(1).tap(try Self.ntag("04C0FFEE5709ED"), removal: .afterDwell(.milliseconds(1200)))
+            let timeout = Task { try await Task.sleep(for: .seconds(5)); drained.cancel() }
+            let events = await drained.value
+            timeout.cancel()
+            reported += events.filter { if case .cardInserted = $0 { true } else { false } }.map { "round \(round): \($0)" }
+        }
+        #expect(reported.isEmpty, "events after stop(): \(reported)")
+    }
+
     @Test("a card pulled out in the middle of a read gives a clean error, and the next tap reads")
     func cardRemovedMidRead() async throws {
         let service = Rig.makeService()
