@@ -18,6 +18,8 @@ struct ValidationTests {
 
     static let feedbackCases: [Case] = [
         Case(json: #"{"score":9,"language":"fr","mood":"happy"}"#, field: "mood"),
+        // Two unknown fields: the first in alphabetical order is named, whatever the order of the keys.
+        Case(json: #"{"zeta":1,"score":9,"language":"fr","alpha":2}"#, field: "alpha"),
         Case(json: #"{"score":"nine","language":"fr"}"#, field: "score"),
         Case(json: #"{"score":9.5,"language":"fr"}"#, field: "score"),
         Case(json: #"{"score":11,"language":"fr"}"#, field: "score"),

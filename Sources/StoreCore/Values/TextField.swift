@@ -15,14 +15,14 @@ enum TextField {
     }
 
     static func optionalName(_ raw: String?, field: String, maximumLength: Int = 100) throws -> String? {
-        guard let raw, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let raw, !raw.trimmed(.whitespacesAndNewlines).isEmpty else { return nil }
         return try name(raw, field: field, maximumLength: maximumLength)
     }
 
     /// Free text such as a feedback comment: trimmed, bounded, line breaks and tabs allowed, other control
     /// characters refused. Empty text is nil.
     static func comment(_ raw: String?, field: String, maximumLength: Int) throws -> String? {
-        guard let value = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard let value = raw?.trimmed(.whitespacesAndNewlines), !value.isEmpty else { return nil }
         guard value.count <= maximumLength else {
             throw StoreError(.invalidArgument, "\(field) must be at most \(maximumLength) characters, got \(value.count)")
         }
@@ -34,7 +34,8 @@ enum TextField {
 
     /// A BCP 47 tag in its simple form: a 2–3 letter language, then optional subtags ("fr", "en-GB", "zh-Hant").
     static func language(_ raw: String) throws -> String {
-        let value = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "-")
+        let trimmed = raw.trimmed(.whitespaces)
+        let value = trimmed.contains("_") ? trimmed.replacingOccurrences(of: "_", with: "-") : trimmed
         let subtags = value.split(separator: "-", omittingEmptySubsequences: false)
         guard let primary = subtags.first, (2...3).contains(primary.count),
               primary.allSatisfy({ $0.isASCII && $0.isLetter }),

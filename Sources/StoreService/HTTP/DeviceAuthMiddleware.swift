@@ -62,7 +62,7 @@ struct DeviceAuthMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            let token = parts[1].trimmingCharacters(in: .whitespaces)
+            let token = String(parts[1]).trimmed(.whitespaces)
             return token.isEmpty ? nil : token
         }
         if acceptsQueryToken, let token = request.uri.queryParameters["token"], !token.isEmpty {
