@@ -28,7 +28,8 @@ public struct HeadOfficeAPI: Sendable {
         sync.post("push") { request, _ -> Response in
             let (storeId, body) = try await authenticated(request)
             let batch = try decode(PushBatch.self, from: body)
-            let acknowledgement = try await database.ingest(batch, authenticatedStore: storeId)
+            // Acknowledged once stored; the node's ProjectionWorker (or the store's next pull) applies the events.
+            let acknowledgement = try await database.receive(batch, authenticatedStore: storeId)
             return try jsonResponse(acknowledgement, status: .ok)
         }
         sync.get("changes") { request, _ -> Response in
@@ -50,6 +51,9 @@ public struct HeadOfficeAPI: Sendable {
                 }
                 return value
             } ?? 1
+            // The store reads the feed its own pushes made: a step of what is pending for it is applied first
+            // (waiting for the worker if it is on it); a bigger backlog, a store catching up, is left to the worker.
+            try await database.projectPending(storeId: storeId, atMost: HeadOfficeDatabase.projectionStepLimit)
             return try jsonResponse(try await database.changes(forStore: storeId, after: after, limit: limit,
                                                                protocolVersion: version), status: .ok)
         }

@@ -105,13 +105,26 @@ enum HeadOfficeHarness {
 
     /// Head office on a real port, for stores to sync with over HTTP.
     /// With `tls`, the node speaks HTTPS only and the URL is https.
-    static func withServer<T: Sendable>(_ database: HeadOfficeDatabase, tls: HeadOfficeTLS? = nil,
+    /// `projectionWorker` false leaves the events pushed to the node unapplied until a pull (or a test) applies them.
+    static func withServer<T: Sendable>(_ database: HeadOfficeDatabase, tls: HeadOfficeTLS? = nil, projectionWorker: Bool = true,
                                         _ body: @Sendable (URL) async throws -> T) async throws -> T {
         let app = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: "127.0.0.1", port: 0, tls: tls,
                                                  logger: quietLogger("parcours.hq.http"))
-        return try await app.test(.live) { client in
-            let port = try #require(client.port)
-            return try await body(URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!)
+        // The node's background projection runs beside it, as in `parcours hq serve`.
+        let worker = ProjectionWorker(database: database, logger: quietLogger("parcours.hq.projection"))
+        let projecting = Task { if projectionWorker { try await worker.run() } }
+        do {
+            let result = try await app.test(.live) { client in
+                let port = try #require(client.port)
+                return try await body(URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!)
+            }
+            projecting.cancel()
+            _ = await projecting.result
+            return result
+        } catch {
+            projecting.cancel()
+            _ = await projecting.result
+            throw error
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HeadOffice
+@testable import HeadOffice
+import PostgresNIO
 import StoreCore
 import StoreSync
 import SyncProtocol
@@ -13,14 +14,14 @@ import Testing
 /// advisory lock `HeadOfficeMigrations.migrate` takes, and every row survives.
 @Suite("Head office upgrade from the previous release")
 struct HeadOfficeUpgradeTests {
-    /// A schema two releases old (stop 11), so that v7's, v8's and v9's backfills all run on a store's data.
+    /// A schema several releases old (stop 11), so that v7's, v8's, v9's and v10's backfills all run on a store's data.
     static let previous = "v6"
 
     @Test("two nodes starting together on the previous schema migrate it once, keep every row and serve")
     func twoNodesUpgradeOnce() async throws {
         try await HeadOfficeHarness.withDatabase(migratedUpTo: Self.previous) { hq, databaseURL in
             #expect(try await hq.strings("SELECT name FROM schema_migration ORDER BY applied_at, name") == ["v1", "v2", "v3", "v4", "v5", "v6"])
-            // Data as the previous release wrote it: a store's batches through v4's hq_ingest, the feed, v5's rules,
+            // Data as the previous releases wrote it: a store's batches through v4's hq_ingest, the feed, v5's rules,
             // v6's report aggregates.
             let store = try await HeadOfficeHarness.withServer(hq) { url in
                 let store = try await TestStore.make("rouen", headOffice: hq, url: url)
@@ -33,7 +34,7 @@ struct HeadOfficeUpgradeTests {
                 }
                 _ = try await store.tap(TapIdentifiers(cardUID: "04AB12CD34EF56"))   // Marie's card: a known customer's visit
                 _ = try await store.database.recordFeedback(score: 9, comment: "Parfait", language: "fr", kioskDeviceId: "kiosk-rouen")
-                try await store.sync()
+                try await Self.pushAsBeforeV10(store, to: hq)
                 return store
             }
             try await hq.setLoyaltyRules(json: try ChainLoyaltyRulesTests.rulesJSON())
@@ -55,8 +56,10 @@ struct HeadOfficeUpgradeTests {
                 }
                 #expect(health == 200, "node on \(port) serves")
             }
-            let applied = try await hq.strings("SELECT name FROM schema_migration ORDER BY name")
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"], "each migration once")
+            let applied = try await hq.strings("SELECT name FROM schema_migration ORDER BY substr(name, 2)::int")
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"], "each migration once")
+            // v10 starts each store's projection where its acknowledged mark is: nothing is applied a second time.
+            #expect(try await hq.count("SELECT count(*)::bigint FROM store s JOIN store_projection p ON p.store_id = s.id WHERE p.projected_sequence = s.acknowledged_sequence AND s.acknowledged_sequence > 0") == 1)
             for table in tables { #expect(try await hq.count("SELECT count(*)::bigint FROM \(table)") == before[table], "\(table)") }
             #expect(try await hq.count("SELECT sum(delta)::bigint FROM ledger_entry") == points)
             // v7 backfilled its month roll-ups from the days already there, v8 the region's people and v9 the store's
@@ -99,6 +102,27 @@ struct HeadOfficeUpgradeTests {
             _ = try await hq.count("INSERT INTO schema_migration (name) VALUES ('v99') RETURNING 1")
             let error = await #expect(throws: HeadOfficeError.self) { try await HeadOfficeMigrations.migrate(hq) }
             #expect(error?.description.contains("v99") == true, "\(String(describing: error))")
+        }
+    }
+
+    /// A push as the releases before v10 made it: one call of v4's `hq_ingest`, which stored and applied the batch
+    /// in one transaction (this release's nodes call v10's `hq_receive` and `hq_project`, which v6 does not have).
+    static func pushAsBeforeV10(_ store: TestStore, to hq: HeadOfficeDatabase) async throws {
+        while true {
+            let events = try await store.database.pendingOutboxEvents(limit: 500).map(SyncEvent.init(outbox:))
+            guard !events.isEmpty else { return }
+            let batch = try ValidatedBatch(PushBatch(storeId: store.id, events: events), authenticatedStore: store.id)
+            let checks = ValidatedBatch.payloadChecks
+            let acknowledged = try await hq.transaction { connection in
+                try await connection.query("""
+                    SELECT o_acknowledged FROM hq_ingest(\(batch.storeId), \(batch.sequences)::bigint[], \(batch.ids)::text[], \(batch.types)::text[],
+                        \(batch.schemaVersions)::bigint[], \(batch.payloads)::text[], \(batch.createdAts)::text[], \(Date()),
+                        \(checks.types)::text[], \(checks.fields)::text[], \(checks.kinds)::text[], \(IdentityResolver.possessionKinds.sorted())::text[],
+                        \(AdvisoryLock.identity.rawValue), \(AdvisoryLock.feed.rawValue))
+                    """, logger: HeadOfficeHarness.quietLogger("push")).decode(Int64.self).gathered().first ?? 0
+            }
+            #expect(acknowledged == events.last?.sequence)
+            try await store.database.acknowledgeOutbox(through: acknowledged)
         }
     }
 

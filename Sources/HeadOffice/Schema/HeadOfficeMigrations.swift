@@ -10,7 +10,7 @@ import PostgresNIO
 public enum HeadOfficeMigrations {
     static let lockKey: Int64 = 7_200
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8), ("v9", v9)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8), ("v9", v9), ("v10", v10)]
 
     public static var latest: String { migrations.last!.name }
 
@@ -98,7 +98,7 @@ public enum HeadOfficeMigrations {
             public_key text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
             revoked_at timestamptz,
-            -- Every event up to here is stored and applied (the high-water mark sent back to the store).
+            -- Every event up to here is stored (the high-water mark sent back to the store); v10 applies them later.
             acknowledged_sequence bigint NOT NULL DEFAULT 0,
             highest_received bigint NOT NULL DEFAULT 0,
             last_push_at timestamptz,

@@ -4,40 +4,31 @@ import PostgresNIO
 import SyncProtocol
 
 extension HeadOfficeDatabase {
-    /// Applies a store's batch in one transaction and answers with the acknowledged high-water mark.
+    /// Stores a store's batch in one transaction and answers with the acknowledged high-water mark; the events are
+    /// applied afterwards (``project(storeId:limit:wait:)``), by the node's ``ProjectionWorker`` or the store's next pull.
     ///
     /// Exactly-once effect from at-least-once delivery: each event is stored once, keyed by its id and by
-    /// (store, sequence); a re-sent event is counted as a duplicate and has no effect. Events are *applied* (to
-    /// profiles, visits, the ledger…) strictly in sequence order: an event that arrives after a gap is stored and
-    /// waits until the gap is filled, so re-sent, duplicated, reordered and partly applied batches all end in the
-    /// same state. The same sequence with different content is a conflict and the whole batch is refused.
-    public func ingest(_ batch: PushBatch, authenticatedStore: String, now: Date = Date()) async throws -> PushAcknowledgement {
+    /// (store, sequence); a re-sent event is counted as a duplicate and has no effect. The mark is the last
+    /// sequence before the first gap: an event that arrives after a gap is stored and waits until the gap is filled,
+    /// and events are *applied* (to profiles, visits, the ledger…) strictly in sequence order up to that mark, so
+    /// re-sent, duplicated, reordered and partly applied batches all end in the same state. The same sequence with
+    /// different content is a conflict and the whole batch is refused.
+    public func receive(_ batch: PushBatch, authenticatedStore: String, now: Date = Date()) async throws -> PushAcknowledgement {
         let validated = try ValidatedBatch(batch, authenticatedStore: authenticatedStore)
         let storeId = validated.storeId
         if validated.isEmpty { return try await position(ofStore: storeId) }
         let checks = ValidatedBatch.payloadChecks
         do {
             return try await transaction { connection in
-                // One round trip does the push (migration v4's hq_ingest); Swift finishes only what builds the feed.
+                // One round trip (migration v10's hq_receive).
                 let rows = try await connection.query("""
-                    SELECT * FROM hq_ingest(\(storeId), \(validated.sequences)::bigint[], \(validated.ids)::text[], \(validated.types)::text[],
-                                            \(validated.schemaVersions)::bigint[], \(validated.payloads)::text[], \(validated.createdAts)::text[],
-                                            \(now), \(checks.types)::text[], \(checks.fields)::text[], \(checks.kinds)::text[],
-                                            \(IdentityResolver.possessionKinds.sorted())::text[], \(AdvisoryLock.identity.rawValue),
-                                            \(AdvisoryLock.feed.rawValue))
+                    SELECT * FROM hq_receive(\(storeId), \(validated.sequences)::bigint[], \(validated.ids)::text[], \(validated.types)::text[],
+                                             \(validated.schemaVersions)::bigint[], \(validated.payloads)::text[], \(validated.createdAts)::text[],
+                                             \(now), \(checks.types)::text[], \(checks.fields)::text[], \(checks.kinds)::text[])
                     """, logger: logger)
-                    .decode((Int64, Int64, [Int64], [Int64], Int64, Int64?, [UUID], [String]).self).gathered()
-                guard let (contiguous, accepted, gapsFrom, gapsTo, appliedAfter, identityFrom, newlySeen, notes) = rows.first else {
+                    .decode((Int64, Int64, [Int64], [Int64]).self).gathered()
+                guard let (contiguous, accepted, gapsFrom, gapsTo) = rows.first else {
                     throw HeadOfficeError(.unauthorized, "store \(storeId) is not registered")
-                }
-                for note in notes {
-                    logger.notice("identifier binding not applied", metadata: ["store": "\(storeId)", "why": "\(note)"])
-                }
-                let projection = Projection(connection: connection, storeId: storeId, after: appliedAfter, through: contiguous, logger: logger)
-                if let identityFrom {
-                    try await projection.finish(identityFrom: identityFrom)
-                } else {
-                    try await projection.backfill(newlySeen)
                 }
                 let gaps = zip(gapsFrom, gapsTo).map { SequenceGap(from: $0, to: $1) }
                 if !gaps.isEmpty {
@@ -51,6 +42,14 @@ extension HeadOfficeDatabase {
         } catch let error as PSQLError {
             throw HeadOfficeError(refusal: error) ?? error
         }
+    }
+
+    /// ``receive(_:authenticatedStore:now:)``, then every event of the store it made applicable is applied before it
+    /// answers: for tools and tests that read head office's views right after a push.
+    public func ingest(_ batch: PushBatch, authenticatedStore: String, now: Date = Date()) async throws -> PushAcknowledgement {
+        let acknowledgement = try await receive(batch, authenticatedStore: authenticatedStore, now: now)
+        try await projectPending(storeId: authenticatedStore)
+        return acknowledgement
     }
 
     /// The answer to an empty batch: where head office is for the store, changing nothing. A store restored from

@@ -2,10 +2,10 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The part of applying a contiguous run of one store's events, (after, through], that `hq_ingest` (migration v4)
+/// The part of applying a contiguous run of one store's events, (after, through], that `hq_project` (migration v10)
 /// leaves to Swift, because it builds the changes feed with `ChangeFeedWriter`.
 ///
-/// `hq_ingest` applies profiles, identifiers first seen at a tap, identifier bindings, facts (one set-based
+/// `hq_project` applies profiles, identifiers first seen at a tap, identifier bindings, facts (one set-based
 /// statement per type), overdraft flags and the fan-out of the run to other stores. Identity is applied event by
 /// event in sequence order, because each decision depends on the one before; when it meets a merge or an erasure it
 /// stops there, and ``finish(identityFrom:)`` applies the run from that event on, here, in the same order.
@@ -17,7 +17,7 @@ struct Projection {
     let logger: Logger
 
     /// The profiles this store has just met get their profile, identifiers, other stores' ledger entries and
-    /// consents through the feed. (hq_ingest holds the feed lock when it answers some.)
+    /// consents through the feed. (hq_project holds the feed lock when it answers some.)
     func backfill(_ newlySeen: [UUID]) async throws {
         let writer = ChangeFeedWriter(connection: connection, logger: logger)
         for profileId in newlySeen {
@@ -25,7 +25,7 @@ struct Projection {
         }
     }
 
-    /// The rest of a run whose identity loop `hq_ingest` stopped at `identityFrom`: identity from there, then
+    /// The rest of a run whose identity loop `hq_project` stopped at `identityFrom`: identity from there, then
     /// facts, and the feed (merges, newly met profiles, fan-out, erasures) under the feed lock, taken last.
     func finish(identityFrom: Int64) async throws {
         let identity = try await identityEvents(from: identityFrom)
@@ -57,7 +57,7 @@ struct Projection {
         let rows = try await connection.query("""
             SELECT type, payload::text FROM store_event
             WHERE store_id = \(storeId) AND sequence >= \(first) AND sequence <= \(through)
-              AND type IN ('identifier.bound', 'profile.erased')
+              AND type IN ('identifier.bound', 'profile.erased') AND NOT (type = 'identifier.bound' AND payload ? 'erased')
             ORDER BY sequence
             """, logger: logger).decode((String, String).self).gathered()
         guard !rows.isEmpty else { return ([], []) }

@@ -104,7 +104,9 @@ struct HQServeCommand: AsyncParsableCommand {
             let application = try buildHeadOfficeApplication(api: HeadOfficeAPI(database: database), host: host, port: port,
                                                              tls: tls, logger: Logger(label: "parcours.hq.http"))
             let upkeep = InsightMaintenance(database: database, refreshSegmentsEvery: .seconds(segmentRefreshSeconds))
-            let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: upkeep)],
+            let projection = ProjectionWorker(database: database)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: projection),
+                                                                     .init(service: upkeep)],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let scheme = tls == nil ? "http" : "https"
             FileHandle.standardOutput.write(Data("parcours hq: serving \(scheme)://\(host):\(port) (schema \(HeadOfficeMigrations.latest); Ctrl-C stops)\n".utf8))
