@@ -22,7 +22,8 @@ public struct HeadOfficeAPI: Sendable {
         router.add(middleware: HeadOfficeErrorMiddleware())
         router.get("health") { _, _ -> Response in
             let stores = try await database.stores()
-            return try jsonResponse(Health(status: "ok", database: "ok", stores: stores.count), status: .ok)
+            let unapplied = try await database.projectionBacklog().reduce(0) { $0 + $1.pending }
+            return try jsonResponse(Health(status: "ok", database: "ok", stores: stores.count, unappliedEvents: unapplied), status: .ok)
         }
         let sync = router.group("v1/sync")
         sync.post("push") { request, _ -> Response in
@@ -103,6 +104,7 @@ struct Health: Codable {
     var status: String
     var database: String
     var stores: Int
+    var unappliedEvents: Int64
 }
 
 func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {

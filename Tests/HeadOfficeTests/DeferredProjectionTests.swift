@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HeadOffice
 import HeadOfficeService
 import PostgresNIO
@@ -96,9 +99,12 @@ struct DeferredProjectionTests {
                 try await store.engine.pushAll()
                 #expect(try await hq.count("SELECT count(*)::bigint FROM profile") == 0, "acknowledged, not applied")
                 #expect(try await hq.projectionBacklog().map(\.storeId) == [store.id])
+                let pushed = try await store.database.syncState()?.acknowledgedSequence ?? 0
+                #expect(try await Self.unappliedEvents(url) == pushed, "/health tells the backlog")
                 try await store.sync()
                 #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE email = 'lea@example.com'") == 1)
                 #expect(try await hq.projectionBacklog().isEmpty)
+                #expect(try await Self.unappliedEvents(url) == 0)
             }
         }
     }
@@ -124,5 +130,10 @@ struct DeferredProjectionTests {
             #expect(try await hq.count("SELECT count(*)::bigint FROM identifier WHERE value = 'LC-0777'") == 0)
             #expect(try await hq.count("SELECT count(*)::bigint FROM visit WHERE store_id = 'lille-01' AND profile_id IS NULL") == 1)
         }
+    }
+
+    static func unappliedEvents(_ url: URL) async throws -> Int64? {
+        let (data, _) = try await URLSession.shared.data(from: url.appendingPathComponent("health"))
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["unappliedEvents"] as? Int64
     }
 }

@@ -203,15 +203,20 @@ struct HQStoreCommand: AsyncParsableCommand {
 
 struct HQSyncReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync-report", abstract: "Each store's acknowledged sequence and any gap head office sees in it.")
+        commandName: "sync-report", abstract: "Each store's acknowledged sequence, how much of it is applied, and any gap head office sees in it.")
     @OptionGroup var options: HeadOfficeOptions
 
     func run() async throws {
-        let report = try await options.withDatabase { try await $0.syncReport() }
+        let (report, backlog) = try await options.withDatabase { database in
+            (try await database.syncReport(), try await database.projectionBacklog())
+        }
+        let pending = Dictionary(uniqueKeysWithValues: backlog.map { ($0.storeId, $0.pending) })
         var gaps = false
         for (store, missing) in report {
             gaps = gaps || !missing.isEmpty
-            print("\(store.id)\tacknowledged \(store.acknowledgedSequence)\thighest received \(store.highestReceived)\t\(missing.isEmpty ? "no gap" : "MISSING " + missing.map(\.description).joined(separator: ","))")
+            // Acknowledged events are stored; "applied" is how far the projection has put them into profiles and reports.
+            let applied = pending[store.id].map { "applied \(store.acknowledgedSequence - $0) (\($0) to apply)" } ?? "all applied"
+            print("\(store.id)\tacknowledged \(store.acknowledgedSequence)\t\(applied)\thighest received \(store.highestReceived)\t\(missing.isEmpty ? "no gap" : "MISSING " + missing.map(\.description).joined(separator: ","))")
         }
         let overdrafts = try await options.withDatabase { try await $0.overdrafts() }
         for overdraft in overdrafts {
