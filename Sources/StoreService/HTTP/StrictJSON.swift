@@ -53,28 +53,74 @@ enum StrictJSON {
     }
 
     static func decode<Body: StrictBody>(_ type: Body.Type, from data: Data) throws -> Body {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw APIError(.badRequest, "malformedJSON", "the body is not valid JSON")
-        }
-        guard let dictionary = object as? [String: Any] else {
-            throw APIError(.badRequest, "malformedJSON", "the body must be a JSON object")
-        }
-        try checkKeys(dictionary, of: Body.self, path: [])
+        // One parse: the unknown-key check runs inside the decoding (``Checked``) instead of on a JSONSerialization
+        // copy of the body first. JSONSerialization is used only on the error paths below, to name the fault.
         let body: Body
         do {
-            body = try decoder.decode(Body.self, from: data)
+            body = try decoder.decode(Checked<Body>.self, from: data).body
+        } catch let refusal as APIError {
+            throw refusal
         } catch let error as DecodingError {
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
-               let field = corruptField(in: dictionary, as: Body.self, decoder: decoder) {
-                throw APIError.invalidField(field, "invalid value")
-            }
-            throw apiError(error)
+            throw refusal(for: error, in: data, as: Body.self)
         }
         try body.validate()
         return body
+    }
+
+    /// A body whose keys are checked against its accepted fields, and nested objects' against theirs, before the
+    /// body itself is decoded from the same decoder.
+    private struct Checked<Body: StrictBody>: Decodable {
+        let body: Body
+
+        init(from decoder: any Decoder) throws {
+            try StrictJSON.checkKeys(try decoder.container(keyedBy: AnyKey.self), of: Body.self, path: [])
+            body = try Body(from: decoder)
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    private static func checkKeys(_ container: KeyedDecodingContainer<AnyKey>, of type: any StrictFields.Type, path: [String]) throws {
+        // The smallest unknown name, so that the field named is the same from one run to the next.
+        if let unknown = container.allKeys.lazy.map(\.stringValue).filter({ !type.accepts($0) }).min() {
+            throw APIError.invalidField((path + [unknown]).joined(separator: "."), "unknown field")
+        }
+        let nestedFields = type.nestedFields
+        guard !nestedFields.isEmpty else { return }
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            guard let nested = nestedFields[key.stringValue],
+                  // Not an object: the body's own decoding names the field and the type it wants.
+                  let child = try? container.nestedContainer(keyedBy: AnyKey.self, forKey: key) else { continue }
+            try checkKeys(child, of: nested, path: path + [key.stringValue])
+        }
+    }
+
+    /// The 400 for a body that did not decode. Foundation's decoder says "not valid JSON" with no coding path both
+    /// for a body that does not parse and for some values (9.5 where an integer is expected), and "expected a
+    /// dictionary" at the top for a body that is not an object; JSONSerialization tells those apart.
+    private static func refusal<Body: StrictBody>(for error: DecodingError, in data: Data, as type: Body.Type) -> APIError {
+        let topLevel: Bool
+        switch error {
+        case .dataCorrupted(let context): topLevel = context.codingPath.isEmpty
+        case .typeMismatch(_, let context): topLevel = context.codingPath.isEmpty
+        default: topLevel = false
+        }
+        guard topLevel else { return apiError(error) }
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return APIError(.badRequest, "malformedJSON", "the body is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            return APIError(.badRequest, "malformedJSON", "the body must be a JSON object")
+        }
+        if let field = corruptField(in: dictionary, as: Body.self, decoder: decoder) {
+            return APIError.invalidField(field, "invalid value")
+        }
+        return apiError(error)
     }
 
     /// Foundation's decoder reports some value errors (9.5 where an integer is expected) as "not valid JSON"
@@ -97,20 +143,6 @@ enum StrictJSON {
             }
         }
         return nil
-    }
-
-    private static func checkKeys(_ object: [String: Any], of type: any StrictFields.Type, path: [String]) throws {
-        // Sorted only when one is refused, so that the field named is the same from one run to the next.
-        if let unknown = object.keys.filter({ !type.accepts($0) }).min() {
-            throw APIError.invalidField((path + [unknown]).joined(separator: "."), "unknown field")
-        }
-        let nestedFields = type.nestedFields
-        guard !nestedFields.isEmpty else { return }
-        for key in object.keys.sorted() {
-            if let nested = nestedFields[key], let child = object[key] as? [String: Any] {
-                try checkKeys(child, of: nested, path: path + [key])
-            }
-        }
     }
 
     private static func apiError(_ error: DecodingError) -> APIError {
