@@ -16,7 +16,8 @@ import SyncProtocol
 /// Needs `PARCOURS_BENCH_DATABASE_URL` (`make bench` passes the project cluster's, `config/postgres/pg-cluster url`);
 /// every measurement gets a database of its own, created and dropped by the suite. Scale with
 /// `PARCOURS_BENCH_HQ_EVENTS` (ingest, default 50 000), `PARCOURS_BENCH_HQ_CATCHUP_EVENTS` (default 200 000),
-/// `PARCOURS_BENCH_HQ_STORES` (default 100) and `PARCOURS_BENCH_HQ_RUNS` (ingest repetitions, default 3);
+/// `PARCOURS_BENCH_HQ_STORES` (default 100), `PARCOURS_BENCH_HQ_RUNS` (ingest repetitions, default 3) and
+/// `PARCOURS_BENCH_HQ_CATCHUP_BATCH` (the catch-up's batch size, default 500, the store's default);
 /// `PARCOURS_BENCH_HQ_KEEP=1` keeps the last ingest run's database (its name goes to stderr) to study its plans.
 enum HeadOfficeBenchmarks {
     static let batchSize = 500
@@ -34,6 +35,7 @@ enum HeadOfficeBenchmarks {
         let catchUpCount = max(ingestCount, Int(environment["PARCOURS_BENCH_HQ_CATCHUP_EVENTS"] ?? "") ?? 200_000)
         let storeCount = max(2, Int(environment["PARCOURS_BENCH_HQ_STORES"] ?? "") ?? 100)
         let runs = max(1, Int(environment["PARCOURS_BENCH_HQ_RUNS"] ?? "") ?? 3)
+        let catchUpBatch = min(PushBatch.maximumEvents, max(1, Int(environment["PARCOURS_BENCH_HQ_CATCHUP_BATCH"] ?? "") ?? batchSize))
         let logger = TapBenchmarks.quietLogger()
         let postgres = BenchPostgres(baseURL: baseURL, logger: logger)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-hq-bench-\(UUID().uuidString)")
@@ -79,8 +81,9 @@ enum HeadOfficeBenchmarks {
         do {
             // 2. A store back online after two days.
             progress("hq: catch-up of \(traffic.events) events…")
-            let catchUp = try await catchUp(storePath: storePath, directory: directory, postgres: postgres, http: http, logger: logger)
-            lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of \(batchSize) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
+            let catchUp = try await catchUp(storePath: storePath, directory: directory, postgres: postgres, http: http,
+                                            batchSize: catchUpBatch, logger: logger)
+            lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of \(catchUpBatch) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
             lines.append("    outbox acknowledged in \(seconds(catchUp.seconds)), \(rate(Double(catchUp.events) / catchUp.seconds)) events/s (goal < 20 s: \(catchUp.seconds < 20 ? "met" : "not met")); every event applied at head office (the node's ProjectionWorker) \(seconds(catchUp.applied)) after the start")
         } catch {
             failures.append("  catch-up failed: \(String(reflecting: error))")
@@ -209,7 +212,7 @@ enum HeadOfficeBenchmarks {
     // MARK: - Over HTTP
 
     /// The whole outbox of a copy of the generated store, pushed by the real sync engine to a live node.
-    static func catchUp(storePath: String, directory: URL, postgres: BenchPostgres, http: HTTPClient, logger: Logger) async throws
+    static func catchUp(storePath: String, directory: URL, postgres: BenchPostgres, http: HTTPClient, batchSize: Int, logger: Logger) async throws
         -> (seconds: Double, applied: Double, events: Int) {
         let copyPath = directory.appendingPathComponent("catch-up-\(UUID().uuidString.prefix(8)).sqlite").path
         let source = try await StoreDatabase.open(path: storePath, options: .init(synchronous: .normal, logger: logger))
