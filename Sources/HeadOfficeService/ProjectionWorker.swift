@@ -31,10 +31,9 @@ public struct ProjectionWorker: Service {
             } catch is CancellationError {
                 return
             } catch {
-                // A failing store keeps its events stored and its mark where it was; the next round tries again.
-                // PSQLError's description hides the server's message, which is what an operator needs here.
-                let why = (error as? PSQLError).map { $0.serverInfo?[.message] ?? String(reflecting: $0) } ?? "\(error)"
-                logger.error("applying pushed events failed; retrying", metadata: ["error": "\(why)"])
+                // Nothing could be applied this round. The events stay stored and the marks where they were.
+                logger.error("no pushed events could be applied; pausing before the next round",
+                             metadata: ["error": "\(Self.describe(error))"])
                 pause = .seconds(1)
             }
             if pause > .zero {
@@ -44,16 +43,35 @@ public struct ProjectionWorker: Service {
     }
 
     /// One step for every store that is behind; answers how many events were applied.
+    ///
+    /// A store whose step fails is logged and passed over, so that it cannot hold back the stores behind it in the
+    /// round; it is tried again next round. When no store could be applied and one failed, the first failure is
+    /// thrown, so that ``run()`` pauses before trying again rather than spinning.
     @discardableResult
     public func catchUpOnce() async throws -> Int {
         var applied = 0
+        var firstFailure: (any Error)?
         for backlog in try await database.projectionBacklog() {
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
-            if case .applied(let after, let through) = try await database.project(storeId: backlog.storeId, wait: false) {
-                applied += Int(through - after)
-                logger.debug("events applied", metadata: ["store": "\(backlog.storeId)", "through": "\(through)"])
+            do {
+                if case .applied(let after, let through) = try await database.project(storeId: backlog.storeId, wait: false) {
+                    applied += Int(through - after)
+                    logger.debug("events applied", metadata: ["store": "\(backlog.storeId)", "through": "\(through)"])
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.error("applying a store's pushed events failed; its events stay stored and are tried again",
+                             metadata: ["store": "\(backlog.storeId)", "error": "\(Self.describe(error))"])
+                firstFailure = firstFailure ?? error
             }
         }
+        if applied == 0, let firstFailure { throw firstFailure }
         return applied
+    }
+
+    /// PSQLError's description hides the server's message, which is what an operator needs.
+    static func describe(_ error: any Error) -> String {
+        (error as? PSQLError).map { $0.serverInfo?[.message] ?? String(reflecting: $0) } ?? "\(error)"
     }
 }

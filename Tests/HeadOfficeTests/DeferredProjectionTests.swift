@@ -132,6 +132,46 @@ struct DeferredProjectionTests {
         }
     }
 
+    @Test("a store whose events cannot be applied holds back no other store; it is applied once the fault is gone")
+    func failingStoreHoldsBackNoOther() async throws {
+        try await HeadOfficeHarness.withDatabase { hq in
+            let (paris, parisEvents) = try await IngestTests.storeWithHistory(hq)
+            _ = try await hq.receive(PushBatch(storeId: paris.id, events: parisEvents), authenticatedStore: paris.id)
+            let lyon = try await TestStore.make("lyon-04", headOffice: hq, url: URL(string: "http://127.0.0.1:9")!)
+            _ = try await lyon.database.signUp(SignUpRequest(
+                firstName: "Léa", email: "lea@example.com", language: "fr", identifiers: TapIdentifiers(loyaltyCard: "LC-0044")))
+            let lyonEvents = try await IdentityAndLoyaltyTests.events(lyon)
+            _ = try await hq.receive(PushBatch(storeId: lyon.id, events: lyonEvents), authenticatedStore: lyon.id)
+            // Paris is the most behind, so a round takes it first.
+            #expect(try await hq.projectionBacklog().map(\.storeId) == [paris.id, lyon.id])
+            let logger = HeadOfficeHarness.quietLogger("fault")
+            // A fault in the database itself: every step that would move paris-01's projection mark fails.
+            _ = try await hq.transaction { connection in
+                try await connection.query("""
+                    CREATE FUNCTION test_refuse_paris() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'test fault for paris-01'; END $$
+                    """, logger: logger)
+                try await connection.query("""
+                    CREATE TRIGGER test_refuse_paris BEFORE UPDATE ON store_projection
+                    FOR EACH ROW WHEN (NEW.store_id = 'paris-01') EXECUTE FUNCTION test_refuse_paris()
+                    """, logger: logger)
+            }
+            let worker = ProjectionWorker(database: hq, logger: HeadOfficeHarness.quietLogger("projection"))
+            #expect(try await worker.catchUpOnce() == lyonEvents.count, "lyon-04 applied past the failing paris-01")
+            #expect(try await hq.projectionBacklog() == [ProjectionBacklog(storeId: paris.id, acknowledged: parisEvents.last!.sequence, projected: 0)])
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE email = 'lea@example.com'") == 1)
+            // Nothing left that can be applied: the round says why, so that the worker pauses.
+            await #expect(throws: (any Error).self) { try await worker.catchUpOnce() }
+
+            _ = try await hq.transaction { connection in
+                try await connection.query("DROP TRIGGER test_refuse_paris ON store_projection", logger: logger)
+            }
+            #expect(try await worker.catchUpOnce() == parisEvents.count)
+            #expect(try await hq.projectionBacklog().isEmpty)
+            #expect(try await hq.count("SELECT count(*)::bigint FROM profile WHERE email = 'marie@example.com'") == 1)
+        }
+    }
+
     static func unappliedEvents(_ url: URL) async throws -> Int64? {
         let (data, _) = try await URLSession.shared.data(from: url.appendingPathComponent("health"))
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["unappliedEvents"] as? Int64
