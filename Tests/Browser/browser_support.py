@@ -148,7 +148,8 @@ def console_problems(pages, log_name, allowed=()):
 
 def run(tests, set_up):
     """Runs each test with the fixtures `set_up(closing)` returns (a tuple of arguments; the BrowserPage items among
-    them have their consoles drained after every test), one line each. `set_up` appends to `closing` what must
+    them have their consoles drained after every test, and a fixture's failure_context(), if it has one, is printed
+    after a failure), one line each. `set_up` appends to `closing` what must
     be closed, as soon as it exists, so that a set-up failing half-way still leaves nothing running: those run
     last, newest first. Returns the exit status: 1 if any test, or the set-up, failed."""
     passed = failed = 0
@@ -166,6 +167,11 @@ def run(tests, set_up):
                 failed += 1
                 print("FAIL %s (%.1f s)" % (test.__name__, time.time() - started), flush=True)
                 traceback.print_exc()
+                # CI keeps only this output, not the artifacts: what the service said goes with the failure.
+                for fixture in fixtures:
+                    context = getattr(fixture, "failure_context", None)
+                    if context is not None:
+                        print(context(), flush=True)
             for page in pages:
                 try:
                     page.drain_console()
