@@ -45,7 +45,7 @@ public struct IdentificationConfig: Sendable {
     /// ISO 3166-1 numeric country and ISO 4217 numeric currency the EMV terminal data announce.
     public var terminalCountryCode = 250
     public var terminalCurrencyCode = 978
-    public var tapTimeout: Duration = .seconds(3)
+    public var tapTimeout = TapIdentifier.defaultTimeout
     /// Registered companion-app devices and their P-256 public keys.
     public var devices: [AppDeviceID: P256.Signing.PublicKey] = [:]
     /// The file these settings were read from; nil for the built-in defaults.

@@ -9,7 +9,10 @@ public struct TapIdentifier: Sendable {
     public var timeout: Duration
     public var policy: IdentificationPolicy
 
-    public init(policy: IdentificationPolicy = IdentificationPolicy(storeID: "store"), timeout: Duration = .seconds(3)) {
+    /// Longer than any honest card needs, short enough that a stalled one frees the reader before the next customer.
+    public static let defaultTimeout = Duration.seconds(3)
+
+    public init(policy: IdentificationPolicy = IdentificationPolicy(storeID: "store"), timeout: Duration = Self.defaultTimeout) {
         self.policy = policy
         self.timeout = timeout
     }

@@ -27,7 +27,7 @@ extension RigSuite {
         static let enrolledDevice = CompanionAppCard.sampleDeviceID
 
         /// A reader service with every proof configured, logging into `logLines`.
-        static func makeService(logLines: LogCapture = LogCapture()) throws -> ReaderService {
+        static func makeService(logLines: LogCapture = LogCapture(), tapTimeout: Duration = Rig.patientTapTimeout) throws -> ReaderService {
             let deviceKey = CompanionAppCard.testKey(for: enrolledDevice).publicKey
             let policy = IdentificationPolicy(
                 storeID: "store-test",
@@ -35,7 +35,7 @@ extension RigSuite {
                 sunTags: try SUNVerifier(layout: sunTemplate.layout, keys: sunKeys, counterStore: InMemorySUNCounterStore()),
                 paymentTokens: try PaymentTokenizer(secret: paymentSecret),
                 appDeviceKeys: { $0 == enrolledDevice ? deviceKey : nil })
-            return ReaderService(identifier: TapIdentifier(policy: policy), logger: logLines.logger())
+            return ReaderService(identifier: TapIdentifier(policy: policy, timeout: tapTimeout), logger: logLines.logger())
         }
 
         static let reader = 2
@@ -65,9 +65,9 @@ extension RigSuite {
             return try #require(result)
         }
 
-        static func start(_ logLines: LogCapture = LogCapture()) throws -> (ReaderService, EventRecorder) {
+        static func start(_ logLines: LogCapture = LogCapture(), tapTimeout: Duration = Rig.patientTapTimeout) throws -> (ReaderService, EventRecorder) {
             try Rig.ensureStarted()
-            let service = try makeService(logLines: logLines)
+            let service = try makeService(logLines: logLines, tapTimeout: tapTimeout)
             let recorder = EventRecorder()
             _ = recorder.follow(service)
             return (service, recorder)
@@ -187,7 +187,8 @@ extension RigSuite {
               arguments: HostileCard.Mode.allCases)
         func hostileCard(mode: HostileCard.Mode) async throws {
             let logs = LogCapture()
-            let (service, recorder) = try Self.start(logs)
+            // The product's deadline, which the slow card is there to meet.
+            let (service, recorder) = try Self.start(logs, tapTimeout: TapIdentifier.defaultTimeout)
             defer { service.stop() }
             let bad = try await Self.tap(try HostileCard(mode: mode, delay: .seconds(5)), service, recorder,
                                          removal: .whenIdle(idle: .milliseconds(150), maximumDwell: .seconds(8)))

@@ -70,6 +70,8 @@ extension RigSuite {
         static func identify(_ tag: any VirtualCard, with identifier: TapIdentifier) async throws -> TapResult {
             var logger = Logger(label: "parcours.test")
             logger.logLevel = .warning
+            var identifier = identifier
+            identifier.timeout = Rig.patientTapTimeout
             let service = ReaderService(identifier: identifier, logger: logger)
             defer { service.stop() }
             let recorder = EventRecorder()

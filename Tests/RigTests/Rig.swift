@@ -52,11 +52,16 @@ enum Rig {
         return output
     }
 
+    /// How long a tap may take in the rig tests. The product's 3 s (``TapIdentifier/defaultTimeout``) guards
+    /// against a card that stalls; here the cards are the simulator's, and what stalls is this test process, which
+    /// starts hundreds of tests at once on 2 cores: a CI run once timed a signed card out after 2 APDUs and 3.3 s.
+    static let patientTapTimeout = Duration.seconds(20)
+
     /// A reader service that logs only warnings, so test output stays readable.
     static func makeService() -> ReaderService {
         var logger = Logger(label: "parcours.test")
         logger.logLevel = .warning
-        return ReaderService(logger: logger)
+        return ReaderService(identifier: TapIdentifier(timeout: patientTapTimeout), logger: logger)
     }
 
     /// Starts the 4-reader rig unless it already runs.
