@@ -49,13 +49,27 @@ enum HTTPBenchmarks {
         let bareGet = try Wrk.median(url: "http://127.0.0.1:\(barePort)/bare", headers: auth, seconds: seconds)
         lines.append("  greeting  GET /v1/taps/current: \(greeting) | bare Hummingbird GET: \(bareGet) | \(ratio(greeting, bareGet)) of bare (goal ≥ 60%)")
         let body = #"{"score":9,"comment":"Très bien","language":"fr"}"#
+        let writerBefore = database.writerStatistics
+        let feedbackStarted = ContinuousClock.now
         let feedback = try Wrk.median(url: "http://127.0.0.1:\(storePort)/v1/feedback", headers: auth, postBody: body, seconds: seconds)
+        let writer = database.writerStatistics.since(writerBefore)
+        let feedbackWall = ContinuousClock.now - feedbackStarted
         let barePost = try Wrk.median(url: "http://127.0.0.1:\(barePort)/bare", headers: auth, postBody: body, seconds: seconds)
         lines.append("  feedback POST /v1/feedback (one FULL-synchronous commit each): \(feedback) | bare Hummingbird POST: \(barePost) | \(ratio(feedback, barePost)) of bare (goal ≥ 60%)")
+        lines.append("  the writer during the feedback runs: " + describe(writer, over: feedbackWall))
 
         lines += try await webSocketLatency(taps: webSocketTaps, pipeline: pipeline, token: kiosk.token, reader: kioskReader, logger: logger)
         try database.close()
         return lines
+    }
+
+    /// Whether the single writer was the bottleneck: busy nearly all the wall time, in large groups.
+    static func describe(_ writer: WriterStatistics, over wall: Duration) -> String {
+        let busy = Double(writer.busy.components.seconds) + Double(writer.busy.components.attoseconds) / 1e18
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        return String(format: "%d writes in %d transactions (%.1f a group, largest %d), busy %.0f%% of the %.1f s, %.0f µs a transaction",
+                      writer.writes, writer.groups, Double(writer.writes) / Double(max(writer.groups, 1)), writer.largestGroup,
+                      busy / seconds * 100, seconds, busy / Double(max(writer.groups, 1)) * 1e6)
     }
 
     static func ratio(_ measured: Wrk.Result, _ reference: Wrk.Result) -> String {

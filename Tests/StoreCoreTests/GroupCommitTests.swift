@@ -76,6 +76,7 @@ struct GroupCommitTests {
         // Well-formed, but no such profile: refused inside the transaction, after the valid writes before it ran.
         let nobody = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 
+        let writerBefore = database.writerStatistics
         let lock = try WriteLockHolder(path: store.path)
         let writes = Task {
             try await withThrowingTaskGroup(of: (Int, Result<String, StoreError>).self) { group in
@@ -117,6 +118,12 @@ struct GroupCommitTests {
         #expect(events.count == before + 40)
         #expect(events.map(\.sequence) == Array(1...Int64(events.count)), "the failed write leaves no gap")
         #expect(try await database.check().isConsistent)
+        // The writer's own account: every write counted once, and fewer transactions than writes.
+        let writer = database.writerStatistics.since(writerBefore)
+        #expect(writer.writes == 41)
+        #expect(writer.groups >= 1 && writer.groups < 41, "\(writer)")
+        #expect(writer.largestGroup > 1)
+        #expect(writer.busy > .zero)
     }
 
     @Test("writes of different kinds share groups: taps, purchases and feedback keep their own results")

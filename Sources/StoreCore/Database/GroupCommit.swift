@@ -20,6 +20,7 @@ import Synchronization
 ///
 /// The group runs on GRDB's writer dispatch queue, never on the cooperative pool.
 final class GroupCommit: Sendable {
+
     private struct Write: Sendable {
         let body: @Sendable (Database) throws -> any Sendable
         let resume: @Sendable (Result<any Sendable, any Error>) -> Void
@@ -36,6 +37,9 @@ final class GroupCommit: Sendable {
 
     private let pool: DatabasePool
     private let queue = Mutex(Queue())
+    private let counters = Mutex(WriterStatistics())
+
+    var statistics: WriterStatistics { counters.withLock { $0 } }
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -69,10 +73,18 @@ final class GroupCommit: Sendable {
                 return taken
             }
             if group.isEmpty { return }
+            let started = ContinuousClock.now
             if group.count == 1 {
                 commitAlone(group[0], db)
             } else {
                 commit(group, db)
+            }
+            let busy = ContinuousClock.now - started
+            counters.withLock { counters in
+                counters.writes += group.count
+                counters.groups += 1
+                counters.largestGroup = max(counters.largestGroup, group.count)
+                counters.busy += busy
             }
         }
     }

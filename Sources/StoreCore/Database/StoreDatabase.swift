@@ -158,6 +158,9 @@ public struct StoreDatabase: Sendable {
         try await pool.read(body)
     }
 
+    /// What the single writer has done since this database was opened (see ``WriterStatistics``).
+    public var writerStatistics: WriterStatistics { groupCommit.statistics }
+
     /// A point read run on the calling thread. An indexed lookup takes a few microseconds; hopping to a reader
     /// thread and back costs ten times that, so the hot lookups (identifier, balance) read in place. Only for
     /// reads bounded by an index: anything that scans goes through ``read(_:)``.
