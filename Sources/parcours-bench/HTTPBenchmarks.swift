@@ -65,11 +65,10 @@ enum HTTPBenchmarks {
 
     /// Whether the single writer was the bottleneck: busy nearly all the wall time, in large groups.
     static func describe(_ writer: WriterStatistics, over wall: Duration) -> String {
-        let busy = Double(writer.busy.components.seconds) + Double(writer.busy.components.attoseconds) / 1e18
-        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let groups = Double(max(writer.groups, 1))
         return String(format: "%d writes in %d transactions (%.1f a group, largest %d), busy %.0f%% of the %.1f s, %.0f µs a transaction",
-                      writer.writes, writer.groups, Double(writer.writes) / Double(max(writer.groups, 1)), writer.largestGroup,
-                      busy / seconds * 100, seconds, busy / Double(max(writer.groups, 1)) * 1e6)
+                      writer.writes, writer.groups, Double(writer.writes) / groups, writer.largestGroup,
+                      writer.busy.milliseconds / wall.milliseconds * 100, wall.milliseconds / 1000, writer.busy.milliseconds * 1000 / groups)
     }
 
     static func ratio(_ measured: Wrk.Result, _ reference: Wrk.Result) -> String {

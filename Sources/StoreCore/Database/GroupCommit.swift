@@ -20,7 +20,6 @@ import Synchronization
 ///
 /// The group runs on GRDB's writer dispatch queue, never on the cooperative pool.
 final class GroupCommit: Sendable {
-
     private struct Write: Sendable {
         let body: @Sendable (Database) throws -> any Sendable
         let resume: @Sendable (Result<any Sendable, any Error>) -> Void
