@@ -9,7 +9,8 @@ public struct HeadOfficeLink: Sendable {
     public var credential: StoreCredential
     /// Pause between sync rounds when there is nothing to send.
     public var interval: Duration
-    /// Events per push.
+    /// The most events a push may carry. Pushes start at 500 (or this, if smaller) and grow toward it while
+    /// they go through quickly (``PushBatchSizer``).
     public var batchSize: Int
     /// Changes per pull.
     public var pageSize: Int
@@ -19,7 +20,7 @@ public struct HeadOfficeLink: Sendable {
     /// system's roots (a chain's own CA); nil trusts the system's roots.
     public var caFile: String?
 
-    public init(url: URL, credential: StoreCredential, interval: Duration = .seconds(5), batchSize: Int = 500,
+    public init(url: URL, credential: StoreCredential, interval: Duration = .seconds(5), batchSize: Int = PushBatch.maximumEvents,
                 pageSize: Int = 500, requestTimeout: Duration = .seconds(30), backoff: Backoff = Backoff(),
                 caFile: String? = nil) throws {
         guard ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {

@@ -14,6 +14,8 @@ public actor SyncEngine: Service {
     public let client: HeadOfficeClient
     let logger: Logger
     public private(set) var status: SyncStatus
+    /// Kept across rounds: a store back online after a slow failure starts where the link left it.
+    public private(set) var batchSizer: PushBatchSizer
     let onStatus: @Sendable (SyncStatus) async -> Void
 
     public init(database: StoreDatabase, client: HeadOfficeClient, logger: Logger = Logger(label: "parcours.sync"),
@@ -22,6 +24,7 @@ public actor SyncEngine: Service {
         self.client = client
         self.logger = logger
         self.status = SyncStatus()
+        self.batchSizer = PushBatchSizer(largest: client.link.batchSize, requestTimeout: client.link.requestTimeout)
         self.onStatus = onStatus
     }
 
@@ -60,7 +63,7 @@ public actor SyncEngine: Service {
         await onStatus(status)
     }
 
-    /// Sends pending events in batches. Head office answers with the contiguous high-water mark; the store forgets
+    /// Sends pending events in batches sized by ``batchSizer``. Head office answers with the contiguous high-water mark; the store forgets
     /// nothing until then. A reported gap means head office lost events the store already saw acknowledged, which
     /// only a restored head-office backup can cause: the store logs it and keeps sending from the mark.
     ///
@@ -74,9 +77,19 @@ public actor SyncEngine: Service {
         status.backlog = try await database.pendingOutboxCount()
         var unpruned = 0
         while true {
-            let pending = try await database.pendingOutboxEvents(limit: client.link.batchSize)
+            let pending = try await database.pendingOutboxEvents(limit: batchSizer.current)
             guard !pending.isEmpty else { break }
-            let answer = try await client.pushEvents(pending.map(SyncEvent.init(outbox:)), storeId: database.storeId)
+            let started = ContinuousClock.now
+            let answer: PushAcknowledgement
+            do {
+                answer = try await client.pushEvents(pending.map(SyncEvent.init(outbox:)), storeId: database.storeId)
+            } catch {
+                var tooLarge = false
+                if case HeadOfficeClient.Failure.refused(status: 413, _) = error { tooLarge = true }
+                batchSizer.failed(after: ContinuousClock.now - started, tooLarge: tooLarge)
+                throw error
+            }
+            batchSizer.pushed(pending.count, in: ContinuousClock.now - started)
             if !answer.gaps.isEmpty {
                 logger.error("head office reports gaps in this store's sequence", metadata: [
                     "gaps": "\(answer.gaps.map(\.description).joined(separator: ","))", "acknowledged": "\(answer.acknowledgedSequence)",
@@ -84,6 +97,7 @@ public actor SyncEngine: Service {
             }
             try await database.acknowledgeOutbox(through: answer.acknowledgedSequence)
             status.pushedEvents += answer.accepted
+            status.pushes += 1
             // No progress (head office is missing an earlier event it should have): stop this round, retry later.
             guard answer.acknowledgedSequence > acknowledged else { break }
             let progress = Int(answer.acknowledgedSequence - acknowledged)
@@ -150,6 +164,8 @@ public struct SyncStatus: Sendable, Hashable, CustomStringConvertible {
     public var consecutiveFailures = 0
     public var backlog = 0
     public var pushedEvents = 0
+    /// Pushes head office answered.
+    public var pushes = 0
     public var appliedChanges = 0
 
     public var description: String {

@@ -17,7 +17,8 @@ import SyncProtocol
 /// every measurement gets a database of its own, created and dropped by the suite. Scale with
 /// `PARCOURS_BENCH_HQ_EVENTS` (ingest, default 50 000), `PARCOURS_BENCH_HQ_CATCHUP_EVENTS` (default 200 000),
 /// `PARCOURS_BENCH_HQ_STORES` (default 100), `PARCOURS_BENCH_HQ_RUNS` (ingest repetitions, default 3) and
-/// `PARCOURS_BENCH_HQ_CATCHUP_BATCH` (the catch-up's batch size, default 500, the store's default);
+/// `PARCOURS_BENCH_HQ_CATCHUP_BATCH` (the most events a catch-up push may carry, default 5 000, the store's default;
+/// its pushes start at 500 and grow while they are quick, as a store's do);
 /// `PARCOURS_BENCH_HQ_KEEP=1` keeps the last ingest run's database (its name goes to stderr) to study its plans.
 enum HeadOfficeBenchmarks {
     static let batchSize = 500
@@ -35,7 +36,7 @@ enum HeadOfficeBenchmarks {
         let catchUpCount = max(ingestCount, Int(environment["PARCOURS_BENCH_HQ_CATCHUP_EVENTS"] ?? "") ?? 200_000)
         let storeCount = max(2, Int(environment["PARCOURS_BENCH_HQ_STORES"] ?? "") ?? 100)
         let runs = max(1, Int(environment["PARCOURS_BENCH_HQ_RUNS"] ?? "") ?? 3)
-        let catchUpBatch = min(PushBatch.maximumEvents, max(1, Int(environment["PARCOURS_BENCH_HQ_CATCHUP_BATCH"] ?? "") ?? batchSize))
+        let catchUpBatch = min(PushBatch.maximumEvents, max(1, Int(environment["PARCOURS_BENCH_HQ_CATCHUP_BATCH"] ?? "") ?? PushBatch.maximumEvents))
         let logger = TapBenchmarks.quietLogger()
         let postgres = BenchPostgres(baseURL: baseURL, logger: logger)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-hq-bench-\(UUID().uuidString)")
@@ -83,7 +84,7 @@ enum HeadOfficeBenchmarks {
             progress("hq: catch-up of \(traffic.events) events…")
             let catchUp = try await catchUp(storePath: storePath, directory: directory, postgres: postgres, http: http,
                                             batchSize: catchUpBatch, logger: logger)
-            lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of \(catchUpBatch) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
+            lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of 500 growing to at most \(catchUpBatch) (\(catchUp.pushes) pushes, the last sized \(catchUp.finalBatch)) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
             lines.append("    outbox acknowledged in \(seconds(catchUp.seconds)), \(rate(Double(catchUp.events) / catchUp.seconds)) events/s (goal < 20 s: \(catchUp.seconds < 20 ? "met" : "not met")); every event applied at head office (the node's ProjectionWorker) \(seconds(catchUp.applied)) after the start")
         } catch {
             failures.append("  catch-up failed: \(String(reflecting: error))")
@@ -213,7 +214,7 @@ enum HeadOfficeBenchmarks {
 
     /// The whole outbox of a copy of the generated store, pushed by the real sync engine to a live node.
     static func catchUp(storePath: String, directory: URL, postgres: BenchPostgres, http: HTTPClient, batchSize: Int, logger: Logger) async throws
-        -> (seconds: Double, applied: Double, events: Int) {
+        -> (seconds: Double, applied: Double, events: Int, pushes: Int, finalBatch: Int) {
         let copyPath = directory.appendingPathComponent("catch-up-\(UUID().uuidString.prefix(8)).sqlite").path
         let source = try await StoreDatabase.open(path: storePath, options: .init(synchronous: .normal, logger: logger))
         try await source.backup(to: copyPath)
@@ -237,7 +238,7 @@ enum HeadOfficeBenchmarks {
                     throw BenchError("hq: catch-up left \(left) events pending; head office acknowledged \(acknowledged) of \(pending)")
                 }
                 while !(try await hq.projectionBacklog().isEmpty) { try await Task.sleep(for: .milliseconds(20)) }
-                return (elapsed, StoreBenchmarks.seconds(clock.now - start), pending)
+                return (elapsed, StoreBenchmarks.seconds(clock.now - start), pending, await engine.status.pushes, await engine.batchSizer.current)
             }
         }
     }

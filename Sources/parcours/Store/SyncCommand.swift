@@ -68,7 +68,7 @@ enum HeadOfficeLinkOptions {
                 throw ValidationError("PARCOURS_HEADOFFICE_CREDENTIAL is store \(credential.storeId)'s, but this database is store \(storeId)'s")
             }
             let seconds = try number(environment, "PARCOURS_HEADOFFICE_INTERVAL_SECONDS", default: 5, in: 0.01...3600)
-            let batch = try number(environment, "PARCOURS_HEADOFFICE_BATCH_SIZE", default: 500, in: 1...Double(PushBatch.maximumEvents))
+            let batch = try number(environment, "PARCOURS_HEADOFFICE_BATCH_SIZE", default: Double(PushBatch.maximumEvents), in: 1...Double(PushBatch.maximumEvents))
             let cap = try number(environment, "PARCOURS_HEADOFFICE_BACKOFF_CAP_SECONDS", default: 60, in: 0.01...3600)
             let caFile = environment["PARCOURS_HEADOFFICE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
             if caFile != nil, url.scheme != "https" {
