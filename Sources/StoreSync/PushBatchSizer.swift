@@ -3,9 +3,9 @@
 /// A fixed size cannot suit every shop line: on a LAN a catch-up of 200 000 events took 22 to 26 s in batches of
 /// 500 and 13.5 s in batches of 5 000 (most of its time is per batch, not per event), while a 5 000-event batch,
 /// ten times the bytes of a 500-event one, can outlast the 30 s request timeout on a slow shop uplink and then
-/// never get through. So the size
-/// starts small and follows how long pushes take, like TCP's window: it doubles after a full batch that went
-/// through quickly, and halves after one that was slow or failed slowly, never past `largest` nor below `smallest`.
+/// never get through. So the size starts small and follows how long pushes take, like TCP's window: it doubles
+/// after a full batch that went through quickly, and halves after one that was slow or failed slowly, never past
+/// `largest` nor below `smallest`.
 public struct PushBatchSizer: Sendable, Hashable {
     /// The configured most events a push may carry (`headOffice.batchSize`).
     public let largest: Int
@@ -14,7 +14,7 @@ public struct PushBatchSizer: Sendable, Hashable {
     public let slowPush: Duration
     public private(set) var current: Int
 
-    /// The size a round starts at, and the floor, when `largest` allows them.
+    /// The first push's size, and the floor, when `largest` allows them.
     public static let startingSize = 500
     public static let smallestSize = 50
 
