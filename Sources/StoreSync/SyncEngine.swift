@@ -64,8 +64,9 @@ public actor SyncEngine: Service {
     }
 
     /// Sends pending events in batches sized by ``batchSizer``. Head office answers with the contiguous high-water
-    /// mark; the store forgets nothing until then. A reported gap means head office lost events the store already saw acknowledged, which
-    /// only a restored head-office backup can cause: the store logs it and keeps sending from the mark.
+    /// mark; the store forgets nothing until then. A reported gap means head office lost events the store already
+    /// saw acknowledged, which only a restored head-office backup can cause: the store logs it and keeps sending
+    /// from the mark.
     ///
     /// Acknowledged events are pruned every ``pruneEvery`` events and when the round ends, not after each batch:
     /// at `synchronous=FULL` each prune is a durable commit of its own, and a catch-up of days of events paid one
