@@ -84,7 +84,7 @@ enum HeadOfficeBenchmarks {
             progress("hq: catch-up of \(traffic.events) events…")
             let catchUp = try await catchUp(storePath: storePath, directory: directory, postgres: postgres, http: http,
                                             batchSize: catchUpBatch, logger: logger)
-            lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of 500 growing to at most \(catchUpBatch) (\(catchUp.pushes) pushes, the last sized \(catchUp.finalBatch)) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
+            lines.append("  catch-up: a store offline with \(catchUp.events) events (SQLite, synchronous=FULL), real SyncEngine.pushAll() in batches of \(PushBatchSizer(largest: catchUpBatch, requestTimeout: .seconds(30)).current) growing to at most \(catchUpBatch) (\(catchUp.pushes) pushes, the last sized \(catchUp.finalBatch)) over HTTP to a live head-office node (Hummingbird, 127.0.0.1):")
             lines.append("    outbox acknowledged in \(seconds(catchUp.seconds)), \(rate(Double(catchUp.events) / catchUp.seconds)) events/s (goal < 20 s: \(catchUp.seconds < 20 ? "met" : "not met")); every event applied at head office (the node's ProjectionWorker) \(seconds(catchUp.applied)) after the start")
         } catch {
             failures.append("  catch-up failed: \(String(reflecting: error))")
